@@ -1,0 +1,208 @@
+"""The answer flow: (rewrite follow-up) -> retrieve -> generate -> cite and ground -> Answer.
+
+The model proposes; the pipeline disposes. Whatever the model writes, the reader only sees
+sentences whose facts are in the passages they cite, and a refusal when nothing is left or
+when retrieval found nothing close to the question.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+
+from app.citations import cite
+from app.config import Settings, get_settings
+from app.grounding import is_refusal
+from app.llm import get_chat_model, model_label
+from app.retrieval import Filters, HybridRetriever
+from app.store import Store
+from app.types import Answer, Passage
+
+log = logging.getLogger(__name__)
+
+_FOLLOW_UP_RE = re.compile(
+    r"^(and|but|so|also|what about|how about|then)\b|\b(it|its|they|them|their|theirs|he|him|his|she|her|"
+    r"this|that|these|those|there|then|the same|the other|others?|former|latter)\b",
+    re.IGNORECASE,
+)
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is (empty, too long)."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: str
+
+
+def validate_question(question: str, settings: Settings) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    question = " ".join(question.split())
+    if not question:
+        raise QuestionError("the question is empty: type a question about the articles")
+    if len(question) > settings.max_question_chars:
+        raise QuestionError(
+            f"the question is {len(question)} characters long; the limit is {settings.max_question_chars}. "
+            "Ask something shorter."
+        )
+    return question
+
+
+def refusal_text(question: str, has_passages: bool) -> str:
+    closest = " The closest passages are listed below." if has_passages else ""
+    return f"The articles don't say. Nothing in them answers “{question}”.{closest}"
+
+
+def load_prompt(settings: Settings, name: str) -> str:
+    return (Path(settings.prompts_dir) / name).read_text(encoding="utf-8").strip()
+
+
+class Pipeline:
+    """Everything needed to answer over one index with one configuration."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.store = Store(settings)
+        self.system_prompt = load_prompt(settings, "answer_system.txt")
+        self.user_prompt = load_prompt(settings, "answer_user.txt")
+        self.passage_template = load_prompt(settings, "passage.txt")
+        self.condense_prompt = load_prompt(settings, "condense.txt")
+
+    # -- steps ------------------------------------------------------------------------------
+    def retriever(self, filters: Filters | None = None, top_k: int | None = None) -> HybridRetriever:
+        retrieval = self.settings.retrieval
+        if top_k:
+            retrieval = retrieval.model_copy(update={"top_k": top_k})
+        return HybridRetriever(store=self.store, settings=retrieval, filters=filters or Filters())
+
+    def standalone_question(self, question: str, history: Sequence[Turn]) -> str:
+        """Rewrite a follow-up using the chat history; standalone questions pass through untouched."""
+        if not history or not _FOLLOW_UP_RE.search(question):
+            return question
+        transcript = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in history[-3:])
+        chain = ChatPromptTemplate.from_messages([("human", self.condense_prompt)]) \
+            | get_chat_model(self.settings) | StrOutputParser()
+        try:
+            rewritten = chain.invoke({"history": transcript, "question": question}).strip()
+        except Exception as err:  # a failed rewrite must not fail the answer
+            log.warning("follow-up rewrite failed (%s); retrieving with the history instead", err)
+            rewritten = ""
+        rewritten = rewritten.splitlines()[0].strip().strip('"“”') if rewritten else ""
+        rewritten = re.sub(r"^(standalone question|question)\s*:\s*", "", rewritten, flags=re.I)
+        # A small model sometimes answers instead of rewriting, or rambles: fall back to retrieving
+        # with the previous question alongside, which keeps the topic in view.
+        if not rewritten or len(rewritten) > 3 * len(question) + 200 or not rewritten.endswith("?"):
+            rewritten = f"{history[-1].question} {question}"
+        return rewritten
+
+    def format_passages(self, passages: Sequence[Passage]) -> str:
+        return "\n\n".join(
+            self.passage_template.format(number=p.number, title=p.title.replace('"', "'"),
+                                         date=p.date or "unknown", text=p.text)
+            for p in passages
+        )
+
+    def generation_chain(self):
+        prompt = ChatPromptTemplate.from_messages([("system", self.system_prompt), ("human", self.user_prompt)])
+        return prompt | get_chat_model(self.settings) | StrOutputParser()
+
+    def weak_evidence(self, passages: Sequence[Passage]) -> bool:
+        if not passages:
+            return True
+        similarities = [p.dense_similarity for p in passages if p.dense_similarity is not None]
+        if self.settings.retrieval.mode == "bm25" or not similarities:
+            return self.settings.retrieval.mode != "bm25"
+        return max(similarities) < self.settings.retrieval.min_similarity
+
+    # -- the whole flow ---------------------------------------------------------------------
+    def stream(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
+               top_k: int | None = None) -> Iterator[str | Answer]:
+        """Yields the model's text as it is generated, then the final, checked ``Answer``."""
+        question = validate_question(question, self.settings)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+
+        standalone = self.standalone_question(question, history)
+        timings["rewrite_s"] = time.perf_counter() - started
+
+        mark = time.perf_counter()
+        passages = self.retriever(filters, top_k).retrieve(standalone)
+        timings["retrieval_s"] = time.perf_counter() - mark
+
+        base = dict(question=question, standalone_question=standalone if standalone != question else None,
+                    model=model_label(self.settings.llm))
+        if self.weak_evidence(passages):
+            reason = "the index is empty" if not self.store.counts()["chunks"] else \
+                "no passage is close to the question"
+            timings["total_s"] = time.perf_counter() - started
+            yield Answer(text=refusal_text(question, bool(passages)), passages=passages, refused=True,
+                         refusal_reason=reason, timings=_rounded(timings), **base)
+            return
+
+        mark = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.generation_chain().stream(
+                {"passages": self.format_passages(passages), "question": standalone}):
+            if not pieces:
+                timings["first_token_s"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
+        raw = "".join(pieces).strip()
+        timings["generation_s"] = time.perf_counter() - mark
+
+        yield self._finish(raw, standalone, passages, timings, started, base)
+
+    def _finish(self, raw: str, standalone: str, passages: list[Passage], timings: dict[str, float],
+                started: float, base: dict) -> Answer:
+        if is_refusal(raw):
+            timings["total_s"] = time.perf_counter() - started
+            return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,
+                          refusal_reason="the model found no answer in the passages", raw_answer=raw,
+                          timings=_rounded(timings), **base)
+        cited = cite(raw, passages, standalone)
+        timings["total_s"] = time.perf_counter() - started
+        if not cited.claims:
+            reasons = "; ".join(f"“{c.text}”: {c.support.explain()}" for c in cited.unsupported if c.support)
+            return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,
+                          refusal_reason=f"the answer is not supported by the passages ({reasons})",
+                          raw_answer=raw, timings=_rounded(timings), **base)
+        return Answer(text=cited.text, citations=cited.citations, passages=cited.passages, raw_answer=raw,
+                      unsupported=[c.text for c in cited.unsupported], timings=_rounded(timings), **base)
+
+    def answer(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
+               top_k: int | None = None) -> Answer:
+        result = None
+        for item in self.stream(question, history, filters, top_k):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in timings.items()}
+
+
+_pipelines: dict[str, Pipeline] = {}
+_pipelines_lock = threading.Lock()
+
+
+def get_pipeline(settings: Settings | None = None) -> Pipeline:
+    settings = settings or get_settings()
+    key = json.dumps(settings.model_dump(mode="json"), sort_keys=True)
+    with _pipelines_lock:
+        if key not in _pipelines:
+            _pipelines[key] = Pipeline(settings)
+        return _pipelines[key]

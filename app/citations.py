@@ -1,0 +1,193 @@
+"""From a model's raw answer to claims that each cite a passage and an exact supporting span.
+
+Steps, in the spirit of PaperQA/RAGFlow/PrivateGPT but with a support check of our own:
+1. normalise marker styles ("[1, 2]", "(1)", "【1】", "[Passage 1]") to "[n]"; drop numbers that
+   point at no passage;
+2. check each sentence against the passages it cites (``grounding.support``); when it cites none,
+   or cites passages that do not hold its facts, assign the passages that do ("matched");
+3. drop sentences no passage supports; renumber cited passages 1..m in first-cited order;
+4. locate, for each citation, the passage sentence that best supports its claims: the span the
+   reader sees highlighted, with character offsets into the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.grounding import Support, content_stems, stem, support, token_set
+from app.types import Citation, Passage, Span
+
+_MARKER_VARIANTS = [
+    (re.compile(r"【\s*(\d+)\s*】"), r"[\1]"),
+    (re.compile(r"\[(?:passage|source|doc(?:ument)?|ref)\s*#?\s*(\d+)\]", re.I), r"[\1]"),
+    (re.compile(r"\((?:passage|source)\s*#?\s*(\d+)\)", re.I), r"[\1]"),
+    (re.compile(r"\(\s*(\d{1,2})\s*\)"), r"[\1]"),
+]
+_MARKER_LIST_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)+)\s*\]")
+MARKER_RE = re.compile(r"\s*\[(\d+)\]")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "sgt", "st", "jr", "sr", "vs", "no", "u.s", "u.k",
+                  "u.n", "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                  "sept", "oct", "nov", "dec", "prof", "rep", "sen", "gov", "e.g", "i.e"}
+
+
+def normalise_markers(text: str) -> str:
+    for pattern, replacement in _MARKER_VARIANTS:
+        text = pattern.sub(replacement, text)
+    return _MARKER_LIST_RE.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), text)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; abbreviations such as "U.S." and "Gen." do not end one."""
+    spans, start = [], 0
+    for match in re.finditer(r"[.!?]+[\"'”’)\]]*(?:\s*\[\d+\])*(?=\s+|$)|\n+", text):
+        end = match.end()
+        before = text[start:match.start()].split()
+        last = before[-1].lower().rstrip(".") if before else ""
+        if match.group().startswith(".") and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+            continue
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@dataclass
+class Claim:
+    text: str  # the sentence without markers
+    cited: list[int] = field(default_factory=list)  # passage numbers (as retrieved)
+    origin: str = "model"
+    support: Support | None = None
+
+
+@dataclass
+class CitedAnswer:
+    text: str
+    citations: list[Citation]
+    passages: list[Passage]  # renumbered: cited first, in citation order
+    claims: list[Claim]
+    unsupported: list[Claim]
+
+
+def split_claims(raw: str, passage_count: int) -> list[Claim]:
+    text = normalise_markers(raw.strip())
+    claims = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
+        valid = list(dict.fromkeys(n for n in numbers if 1 <= n <= passage_count))
+        plain = re.sub(r"\s+", " ", MARKER_RE.sub("", sentence)).strip()
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
+        if re.search(r"[A-Za-z0-9]", plain):
+            claims.append(Claim(text=plain, cited=valid))
+    return claims
+
+
+def _best_supporting(claim: Claim, passages: list[Passage], question: str) -> list[int]:
+    """Passage numbers (one, or two whose union is needed) that support the claim, best first."""
+    scored = sorted(((support(claim.text, p.text, question), p.number) for p in passages),
+                    key=lambda item: -item[0].score)
+    for result, number in scored:
+        if result.supported:
+            return [number]
+    # A claim may join facts from two passages ("24 were fired and 14 hit").
+    top = [number for _, number in scored[:3]]
+    by_number = {p.number: p for p in passages}
+    for i, first in enumerate(top):
+        for second in top[i + 1:]:
+            joined = by_number[first].text + "\n" + by_number[second].text
+            if support(claim.text, joined, question).supported:
+                return [first, second]
+    return []
+
+
+def ground_claims(claims: list[Claim], passages: list[Passage], question: str) -> tuple[list[Claim], list[Claim]]:
+    by_number = {p.number: p for p in passages}
+    kept, dropped = [], []
+    for claim in claims:
+        if claim.cited:
+            evidence = "\n".join(by_number[n].text for n in claim.cited)
+            claim.support = support(claim.text, evidence, question)
+            if claim.support.supported:
+                # Keep only the cited passages that contribute; a claim citing [1][2][3] for one fact
+                # would otherwise send the reader to passages that say nothing about it.
+                useful = [n for n in claim.cited if support(claim.text, by_number[n].text, question).supported]
+                claim.cited = useful or claim.cited
+                kept.append(claim)
+                continue
+        matched = _best_supporting(claim, passages, question)
+        if matched:
+            claim.cited, claim.origin = matched, "matched"
+            claim.support = support(claim.text, "\n".join(by_number[n].text for n in matched), question)
+            kept.append(claim)
+        else:
+            if claim.support is None:
+                claim.support = support(claim.text, "\n".join(p.text for p in passages), question)
+            dropped.append(claim)
+    return kept, dropped
+
+
+def best_span(claims: list[str], passage: Passage) -> Span:
+    """The sentence of the passage that best supports the claims, as article offsets."""
+    wanted_stems = set().union(*(content_stems(c) for c in claims)) if claims else set()
+    wanted_tokens = set().union(*(token_set(c) for c in claims)) if claims else set()
+    best, best_score = None, -1.0
+    for start, end in sentence_spans(passage.text):
+        sentence = passage.text[start:end]
+        stems = {stem(t) for t in token_set(sentence)}
+        score = len(wanted_stems & stems) + 0.5 * len(wanted_tokens & token_set(sentence) - wanted_stems)
+        score += 2.0 * sum(1 for c in claims if support(c, sentence).missing_numbers == set()
+                           and any(ch.isdigit() for ch in c))
+        if score > best_score:
+            best, best_score = (start, end), score
+    start, end = best or (0, len(passage.text))
+    return Span(text=passage.text[start:end], start=passage.start + start, end=passage.start + end)
+
+
+def cite(raw: str, passages: list[Passage], question: str) -> CitedAnswer:
+    claims = split_claims(raw, len(passages))
+    kept, dropped = ground_claims(claims, passages, question)
+
+    order: list[int] = []
+    for claim in kept:
+        for number in claim.cited:
+            if number not in order:
+                order.append(number)
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    by_number = {p.number: p for p in passages}
+
+    text = " ".join(_attach_markers(claim.text, [renumber[n] for n in claim.cited]) for claim in kept)
+
+    citations = []
+    for old in order:
+        passage = by_number[old]
+        claim_texts = [c.text for c in kept if old in c.cited]
+        origin = "model" if any(c.origin == "model" for c in kept if old in c.cited) else "matched"
+        citations.append(Citation(
+            number=renumber[old], article_id=passage.article_id, title=passage.title, url=passage.url,
+            date=passage.date, source=passage.source, chunk_id=passage.chunk_id, chunk_text=passage.text,
+            span=best_span(claim_texts, passage), origin=origin,
+        ))
+
+    ordered_passages = [by_number[n] for n in order] + [p for p in passages if p.number not in renumber]
+    renumbered = [p.model_copy(update={"number": i}) for i, p in enumerate(ordered_passages, start=1)]
+    return CitedAnswer(text=text, citations=citations, passages=renumbered, claims=kept, unsupported=dropped)
+
+
+def _attach_markers(sentence: str, numbers: list[int]) -> str:
+    """'Fourteen hit.' + [1] -> 'Fourteen hit [1].' keeps the marker inside the sentence."""
+    markers = "".join(f"[{n}]" for n in numbers)
+    match = re.search(r"[.!?]+[\"'”’)]*$", sentence)
+    if match:
+        return f"{sentence[:match.start()]} {markers}{sentence[match.start():]}"
+    return f"{sentence} {markers}."

@@ -1,0 +1,180 @@
+"""Ingestion: files -> cleaned articles -> chunks -> vectors, incrementally.
+
+Unchanged articles (same content hash) are skipped before any embedding happens; changed ones
+go through LangChain's ``index()`` with ``cleanup="incremental"`` keyed by article id, which
+replaces their old chunks; articles whose source file (or JSONL line) is gone are removed.
+Each batch is written to Chroma and the record manager *before* our article table says it is
+done, so a killed ingest simply redoes the unfinished batch next time: record hashes make the
+re-run idempotent, with no duplicates and no orphans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.indexing import index
+
+from app.chunking import chunk_article
+from app.config import Settings
+from app.loading import LoadProblem, load_path
+from app.store import Store, origin_file
+from app.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, str], None]  # (done, total, message)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: int = 0
+    removed: list[str] = field(default_factory=list)
+    failed: list[LoadProblem] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_deleted: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {self.skipped} skipped, "
+                f"{len(self.removed)} removed, {len(self.failed)} failed "
+                f"({self.chunks_embedded} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s)")
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "updated": self.updated, "skipped": self.skipped,
+            "removed": self.removed, "chunks_embedded": self.chunks_embedded,
+            "chunks_deleted": self.chunks_deleted, "seconds": round(self.seconds, 2),
+            "failed": [{"origin": p.origin, "reason": p.reason} for p in self.failed],
+        }
+
+
+def content_hash(article: Article, settings: Settings) -> str:
+    """Changes when the article or the way it is chunked changes."""
+    payload = article.model_dump(exclude={"origin"})
+    payload["chunking"] = settings.chunking.model_dump()
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _date_number(date: str | None) -> int:
+    # Chroma filters compare numbers, not strings: 2021-07-07 -> 20210707 (0 = unknown).
+    return int(date.replace("-", "")) if date else 0
+
+
+def to_documents(article: Article, chunks: Sequence[Chunk]) -> list[Document]:
+    return [
+        Document(
+            page_content=chunk.text,
+            metadata={
+                "article_id": article.id, "chunk_id": chunk.id, "chunk_index": chunk.index,
+                "start": chunk.start, "end": chunk.end, "title": article.title,
+                "date": article.date or "", "date_num": _date_number(article.date),
+                "url": article.url or "", "source": article.source or "",
+            },
+        )
+        for chunk in chunks
+    ]
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    store: Store | None = None,
+    progress: ProgressCallback | None = None,
+    prune: bool = True,
+    batch_articles: int = 32,
+) -> IngestReport:
+    """Bring the index up to date with ``paths`` (files or folders). Missing paths raise."""
+    import time
+
+    started = time.perf_counter()
+    store = store or Store(settings)
+    store.check_embedding_model()
+    report = IngestReport()
+    max_bytes = settings.max_file_mb * 1_000_000
+
+    roots = [Path(p).resolve() for p in paths]
+    for root in roots:
+        if not root.exists():
+            raise FileNotFoundError(f"no such file or folder: {root}")
+
+    known = store.content_hashes()
+    pending: list[tuple[Article, str, str]] = []  # (article, hash, root) to embed
+    seen: dict[str, str] = {}  # article id -> origin, to catch duplicate ids
+    loaded_files: dict[str, set[str]] = {}  # root -> files read without a whole-file problem
+    seen_ids: dict[str, set[str]] = {}
+    for root in roots:
+        loaded_files[str(root)], seen_ids[str(root)] = set(), set()
+        for item in load_path(root, max_bytes=max_bytes):
+            if isinstance(item, LoadProblem):
+                report.failed.append(item)
+                log.warning("skipped %s: %s", item.origin, item.reason)
+                continue
+            loaded_files[str(root)].add(origin_file(item.origin) or "")
+            if item.id in seen:
+                report.failed.append(LoadProblem(item.origin or item.id,
+                                                 f"duplicate article id '{item.id}' (first seen in {seen[item.id]})"))
+                continue
+            seen[item.id] = item.origin or ""
+            seen_ids[str(root)].add(item.id)
+            digest = content_hash(item, settings)
+            if known.get(item.id) == digest:
+                report.skipped += 1
+            else:
+                pending.append((item, digest, str(root)))
+        # A file with a problem this time keeps its earlier articles: a bad edit loses nothing.
+        for problem in report.failed:
+            loaded_files[str(root)].discard(origin_file(problem.origin))
+
+    total = len(pending)
+    if progress:
+        progress(0, total, f"embedding {total} new or changed articles")
+    for offset in range(0, total, batch_articles):
+        batch = pending[offset: offset + batch_articles]
+        chunked = [(article, chunk_article(article, settings.chunking), digest, root)
+                   for article, digest, root in batch]
+        docs = [doc for article, chunks, _, _ in chunked for doc in to_documents(article, chunks)]
+        result = index(
+            docs,
+            store.record_manager,
+            store.vectorstore,
+            cleanup="incremental",
+            source_id_key="article_id",
+            batch_size=256,
+            key_encoder="sha256",
+        )
+        report.chunks_embedded += result["num_added"] + result["num_updated"]
+        report.chunks_deleted += result["num_deleted"]
+        store.record_articles(chunked)
+        for article, _, _, _ in chunked:
+            (report.updated if article.id in known else report.added).append(article.id)
+        if progress:
+            progress(min(offset + batch_articles, total), total, f"embedded {min(offset + batch_articles, total)}/{total} articles")
+
+    if prune:
+        stale = []
+        for root in roots:
+            for row in store.article_rows(root=str(root)):
+                file = row["file"]
+                gone = file and not Path(file).exists()
+                dropped = file in loaded_files[str(root)] and row["id"] not in seen_ids[str(root)]
+                if gone or dropped:
+                    stale.append(row["id"])
+        report.chunks_deleted += store.delete_articles(stale)
+        report.removed = stale
+
+    report.seconds = time.perf_counter() - started
+    log.info("ingest: %s", report.summary())
+    return report
+
+
+def remove_articles(article_ids: Sequence[str], settings: Settings, store: Store | None = None) -> int:
+    store = store or Store(settings)
+    return store.delete_articles(list(article_ids))

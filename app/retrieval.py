@@ -1,0 +1,181 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 over the same chunks, fused by reciprocal rank fusion.
+
+Dense MiniLM vectors capture paraphrase ("fired" ~ "launched") but miss rare names and exact
+terms ("Pentagon spokesman" -> John Kirby); BM25 is the reverse. RRF needs no score
+calibration between the two, only ranks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from app.config import RetrievalSettings
+from app.store import Store
+from app.types import Passage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filters:
+    sources: tuple[str, ...] = ()
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
+
+    def chroma_where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.date_from:
+            clauses.append({"date_num": {"$gte": int(self.date_from.replace("-", ""))}})
+        if self.date_to:
+            clauses.append({"date_num": {"$lte": int(self.date_to.replace("-", ""))}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, source: str | None, date: str | None) -> bool:
+        if self.sources and (source or "") not in self.sources:
+            return False
+        if self.date_from and (not date or date < self.date_from):
+            return False
+        if self.date_to and (not date or date > self.date_to):
+            return False
+        return True
+
+
+class _BM25Index:
+    """BM25 over all chunks, built once per index generation and shared by all queries."""
+
+    def __init__(self, rows: list):
+        self.rows = rows
+        self.model = bm25s.BM25()
+        if rows:
+            tokens = bm25s.tokenize([r["text"] for r in rows], stopwords="en", show_progress=False)
+            self.model.index(tokens, show_progress=False)
+            self.vocab = tokens.vocab
+        else:
+            self.vocab = {}
+
+    def search(self, query: str, k: int, filters: Filters) -> list[tuple[int, float]]:
+        if not self.rows:
+            return []
+        terms = [t for t in bm25s.tokenize(query, stopwords="en", return_ids=False, show_progress=False)[0]
+                 if t in self.vocab]
+        if not terms:
+            return []
+        scores = self.model.get_scores(terms)
+        if filters != Filters():
+            mask = np.array([filters.allows(r["source"], r["date"]) for r in self.rows])
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        ranked = sorted(((int(i), float(scores[i])) for i in top if scores[i] > 0), key=lambda x: -x[1])
+        return ranked
+
+
+_bm25_lock = threading.Lock()
+_bm25_cache: dict[str, tuple[int, _BM25Index]] = {}
+
+
+def bm25_index(store: Store) -> _BM25Index:
+    key = str(store.dir.resolve())
+    generation = store.generation
+    with _bm25_lock:
+        cached = _bm25_cache.get(key)
+        if cached is None or cached[0] != generation:
+            started = time.perf_counter()
+            cached = (generation, _BM25Index(store.all_chunks()))
+            _bm25_cache[key] = cached
+            log.info("BM25 index built over %d chunks in %.2f s", len(cached[1].rows), time.perf_counter() - started)
+        return cached[1]
+
+
+def reciprocal_rank_fusion(rankings: list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
+    """Fuse ranked id lists: score(d) = sum over lists of weight / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, doc_id in enumerate(ids, start=1):
+            fused[doc_id] = fused.get(doc_id, 0.0) + weight / (k + rank)
+    return fused
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever; documents carry the fused score and both source scores."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    settings: RetrievalSettings
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [passage_to_document(p) for p in self.retrieve(query)]
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
+        settings = self.settings
+        top_k = top_k or settings.top_k
+        candidates: dict[str, Passage] = {}
+        rankings: list[tuple[list[str], float]] = []
+
+        if settings.mode in ("hybrid", "dense"):
+            dense = self.store.vectorstore.similarity_search_with_score(
+                query, k=settings.candidates, filter=self.filters.chroma_where())
+            ids = []
+            for doc, distance in dense:
+                passage = document_to_passage(doc)
+                passage.dense_similarity = round(1.0 - float(distance), 4)
+                candidates[passage.chunk_id] = passage
+                ids.append(passage.chunk_id)
+            rankings.append((ids, settings.dense_weight))
+
+        if settings.mode in ("hybrid", "bm25"):
+            index = bm25_index(self.store)
+            ids = []
+            for row_number, score in index.search(query, settings.candidates, self.filters):
+                row = index.rows[row_number]
+                passage = candidates.get(row["id"]) or row_to_passage(row)
+                passage.bm25_score = round(score, 4)
+                candidates[passage.chunk_id] = passage
+                ids.append(passage.chunk_id)
+            rankings.append((ids, settings.bm25_weight))
+
+        fused = reciprocal_rank_fusion(rankings, k=settings.rrf_k)
+        ordered = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[:top_k]
+        passages = []
+        for number, chunk_id in enumerate(ordered, start=1):
+            passage = candidates[chunk_id]
+            passage.number = number
+            passage.score = round(fused[chunk_id], 6)
+            passages.append(passage)
+        return passages
+
+
+def document_to_passage(doc: Document) -> Passage:
+    meta = doc.metadata
+    return Passage(
+        chunk_id=meta["chunk_id"], article_id=meta["article_id"], title=meta.get("title") or meta["article_id"],
+        text=doc.page_content, start=int(meta["start"]), end=int(meta["end"]),
+        date=meta.get("date") or None, url=meta.get("url") or None, source=meta.get("source") or None,
+    )
+
+
+def row_to_passage(row) -> Passage:
+    return Passage(
+        chunk_id=row["id"], article_id=row["article_id"], title=row["title"], text=row["text"],
+        start=row["start"], end=row["end"], date=row["date"], url=row["url"], source=row["source"],
+    )
+
+
+def passage_to_document(passage: Passage) -> Document:
+    return Document(page_content=passage.text, metadata=passage.model_dump(exclude={"text"}))

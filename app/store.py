@@ -1,0 +1,246 @@
+"""The persisted index: Chroma vectors, LangChain's record manager, and our article/chunk tables.
+
+Layout of ``index_dir``:
+- ``chroma/``            the Chroma collection (embeddings + chunk text + metadata);
+- ``records.sqlite3``    LangChain's SQLRecordManager: which chunk hashes are in Chroma;
+- ``newsdesk.sqlite3``   articles (full cleaned text, for offsets and the source viewer), chunks
+                         (for BM25 and offsets), and meta (embedding model, generation counter).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from app.config import Settings
+from app.embedding import embedding_model_name, get_embeddings
+from app.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, url TEXT, source TEXT,
+    origin TEXT, file TEXT, root TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL, indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS articles_by_root ON articles(root);
+"""
+
+
+class StoreError(RuntimeError):
+    """The index cannot be used as it is; the message says what to do."""
+
+
+class IndexMismatchError(StoreError):
+    pass
+
+
+class Store:
+    """One index directory. Cheap to construct; the embedding model and Chroma open lazily."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.dir = Path(settings.index_dir)
+        self._vectorstore = None
+        self._record_manager = None
+        self._db_lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+
+    # -- our tables ---------------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            path = self.dir / "newsdesk.sqlite3"
+            try:
+                db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+            except sqlite3.DatabaseError as err:
+                raise StoreError(
+                    f"the index at {self.dir} is unreadable ({err}). "
+                    "Rebuild it with `newsdesk reindex` (your articles are re-read from their sources)."
+                ) from None
+            self._db = db
+        return self._db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._db_lock, self.db:
+            yield self.db
+
+    def get_meta(self, key: str) -> str | None:
+        with self._db_lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def _set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                   (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Bumped on every change, so in-memory caches (BM25) know when to rebuild."""
+        return int(self.get_meta("generation") or 0)
+
+    def check_embedding_model(self) -> None:
+        """Refuse to mix vectors from two embedding models in one index."""
+        wanted = embedding_model_name(self.settings.embedding)
+        built_with = self.get_meta("embedding_model")
+        if built_with is not None and built_with != wanted:
+            raise IndexMismatchError(
+                f"the index at {self.dir} was built with the embedding model '{built_with}', "
+                f"but '{wanted}' is configured. Its vectors cannot be mixed: switch the model back, "
+                f"point NEWSDESK_INDEX_DIR at another folder, or rebuild with `newsdesk reindex`."
+            )
+
+    def article_rows(self, root: str | None = None) -> list[sqlite3.Row]:
+        query = "SELECT id, title, date, url, source, origin, file, root, content_hash, chunk_count, indexed_at FROM articles"
+        with self._db_lock:
+            if root is None:
+                return self.db.execute(query + " ORDER BY date, id").fetchall()
+            return self.db.execute(query + " WHERE root=? ORDER BY id", (root,)).fetchall()
+
+    def content_hashes(self) -> dict[str, str]:
+        with self._db_lock:
+            return {r["id"]: r["content_hash"] for r in self.db.execute("SELECT id, content_hash FROM articles")}
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self._db_lock:
+            row = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        return Article(id=row["id"], title=row["title"], text=row["text"], date=row["date"],
+                       url=row["url"], source=row["source"], origin=row["origin"])
+
+    def all_chunks(self) -> list[sqlite3.Row]:
+        with self._db_lock:
+            return self.db.execute(
+                'SELECT c.id, c.article_id, c.idx, c.start, c."end", c.text, a.title, a.date, a.url, a.source '
+                "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.article_id, c.idx"
+            ).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        with self._db_lock:
+            articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return {"articles": articles, "chunks": chunks}
+
+    # -- vectors ------------------------------------------------------------------------------
+    @property
+    def vectorstore(self):
+        if self._vectorstore is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+            from langchain_chroma import Chroma
+
+            self.check_embedding_model()
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
+            try:
+                if self.settings.chroma_url:
+                    from urllib.parse import urlparse
+
+                    url = urlparse(self.settings.chroma_url)
+                    client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                                 ssl=url.scheme == "https", settings=chroma_settings)
+                else:
+                    client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=chroma_settings)
+                self._vectorstore = Chroma(
+                    client=client,
+                    collection_name=self.settings.collection,
+                    embedding_function=get_embeddings(self.settings.embedding),
+                    collection_metadata={"hnsw:space": "cosine"},
+                )
+            except StoreError:
+                raise
+            except Exception as err:  # chromadb raises a variety of errors for a damaged store
+                raise StoreError(
+                    f"the vector store at {self.settings.chroma_url or self.dir / 'chroma'} cannot be opened ({err}). "
+                    "Rebuild it with `newsdesk reindex`."
+                ) from None
+        return self._vectorstore
+
+    @property
+    def record_manager(self):
+        if self._record_manager is None:
+            from langchain_classic.indexes import SQLRecordManager
+
+            self.dir.mkdir(parents=True, exist_ok=True)
+            manager = SQLRecordManager(
+                namespace=f"chroma/{self.settings.collection}",
+                db_url=f"sqlite:///{self.dir / 'records.sqlite3'}",
+            )
+            try:
+                manager.create_schema()
+            except Exception as err:
+                raise StoreError(f"the index records at {self.dir} are unreadable ({err}). "
+                                 "Rebuild with `newsdesk reindex`.") from None
+            self._record_manager = manager
+        return self._record_manager
+
+    # -- writes -------------------------------------------------------------------------------
+    def record_articles(self, items: Iterable[tuple[Article, list[Chunk], str, str]]) -> None:
+        """Save articles (with their chunks) whose vectors are already in Chroma."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            for article, chunks, content_hash, root in items:
+                db.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
+                db.executemany(
+                    'INSERT INTO chunks(id, article_id, idx, start, "end", text) VALUES(?,?,?,?,?,?)',
+                    [(c.id, c.article_id, c.index, c.start, c.end, c.text) for c in chunks],
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO articles(id, title, date, url, source, origin, file, root, text, "
+                    "content_hash, chunk_count, indexed_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (article.id, article.title, article.date, article.url, article.source, article.origin,
+                     origin_file(article.origin), root, article.text, content_hash, len(chunks), now),
+                )
+            self._set_meta(db, "embedding_model", embedding_model_name(self.settings.embedding))
+            self._bump(db)
+
+    def delete_articles(self, article_ids: list[str]) -> int:
+        """Remove articles, their vectors and their records. Returns the number of chunks removed."""
+        if not article_ids:
+            return 0
+        keys = self.record_manager.list_keys(group_ids=article_ids)
+        if keys:
+            self.vectorstore.delete(ids=keys)
+            self.record_manager.delete_keys(keys)
+        with self.transaction() as db:
+            db.executemany("DELETE FROM chunks WHERE article_id=?", [(i,) for i in article_ids])
+            db.executemany("DELETE FROM articles WHERE id=?", [(i,) for i in article_ids])
+            self._bump(db)
+        return len(keys)
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        self._set_meta(db, "generation", str(int(row["value"]) + 1 if row else 1))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def origin_file(origin: str | None) -> str | None:
+    """The file an article came from: origins of JSON(L) items carry a ':line' or '#item' suffix."""
+    if origin is None:
+        return None
+    for marker in ("#", ":"):
+        head, sep, tail = origin.rpartition(marker)
+        if sep and tail.isdigit():
+            return head
+    return origin
