@@ -21,6 +21,8 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from app.citations import cite
 from app.config import Settings, get_settings
+from app.embedding import get_embeddings
+from app.focus import focus_passages
 from app.grounding import is_refusal
 from app.llm import get_chat_model, model_label
 from app.retrieval import Filters, HybridRetriever
@@ -110,7 +112,7 @@ class Pipeline:
     def format_passages(self, passages: Sequence[Passage]) -> str:
         return "\n\n".join(
             self.passage_template.format(number=p.number, title=p.title.replace('"', "'"),
-                                         date=p.date or "unknown", text=p.text)
+                                         date=p.date or "unknown", text=p.focus_text or p.text)
             for p in passages
         )
 
@@ -150,6 +152,11 @@ class Pipeline:
             yield Answer(text=refusal_text(question, bool(passages)), passages=passages, refused=True,
                          refusal_reason=reason, timings=_rounded(timings), **base)
             return
+
+        mark = time.perf_counter()
+        passages = focus_passages(standalone, passages, get_embeddings(self.settings.embedding),
+                                  margin=self.settings.retrieval.focus_margin)
+        timings["focus_s"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
         pieces: list[str] = []

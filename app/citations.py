@@ -79,6 +79,19 @@ class CitedAnswer:
     unsupported: list[Claim]
 
 
+# Preambles that add nothing a reader needs ("According to the passage [1], ...").
+_PREAMBLE_RE = re.compile(
+    r"^(?:according to (?:the )?(?:passages?|articles?|context|text)(?:\s*\[\d+\])*\s*,?\s*"
+    r"(?:it (?:states|says) that\s*)?|(?:the )?(?:passages?|articles?) (?:states?|says?) that\s*)",
+    re.IGNORECASE,
+)
+
+
+def _strip_preamble(sentence: str) -> str:
+    stripped = _PREAMBLE_RE.sub("", sentence, count=1)
+    return stripped[:1].upper() + stripped[1:] if stripped else stripped
+
+
 def split_claims(raw: str, passage_count: int) -> list[Claim]:
     text = normalise_markers(raw.strip())
     claims = []
@@ -87,7 +100,7 @@ def split_claims(raw: str, passage_count: int) -> list[Claim]:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
         valid = list(dict.fromkeys(n for n in numbers if 1 <= n <= passage_count))
         plain = re.sub(r"\s+", " ", MARKER_RE.sub("", sentence)).strip()
-        plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
+        plain = _strip_preamble(re.sub(r"\s+([.,;:!?])", r"\1", plain))
         if re.search(r"[A-Za-z0-9]", plain):
             claims.append(Claim(text=plain, cited=valid))
     return claims

@@ -145,20 +145,17 @@ def _load_text(text: str, path: Path) -> Article:
         body = clean_text(text)
     if not body:
         raise LoadError("no article text left after cleaning")
+    heading = re.match(r"#{1,6}\s+(.+?)\s*(?:\n+|$)", body)
+    if heading:  # a Markdown heading is the title, not part of the story
+        meta.setdefault("title", heading.group(1))
+        body = body[heading.end():]
+    if not body.strip():
+        raise LoadError("no article text left after cleaning")
     meta["text"] = body
     meta.setdefault("id", None)
     if not meta.get("title"):
-        meta["title"] = _title_from_body(body, path)
-    article = _article_from_record(meta, article_id_from_name(path.stem), str(path))
-    # Text was cleaned above already; cleaning is idempotent so this only re-checks it.
-    return article
-
-
-def _title_from_body(body: str, path: Path) -> str:
-    first = body.split("\n", 1)[0].lstrip("# ").strip()
-    if first.startswith("#") or (0 < len(first) <= 120 and not first.endswith(".")):
-        return first
-    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        meta["title"] = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    return _article_from_record(meta, article_id_from_name(path.stem), str(path))
 
 
 def load_file(path: Path, max_bytes: int | None = None) -> Iterator[Article | LoadProblem]:

@@ -44,6 +44,8 @@ class Passage(BaseModel):
     score: float = 0.0  # fused score (reciprocal rank fusion)
     dense_similarity: float | None = None  # cosine similarity, when the dense retriever found it
     bm25_score: float | None = None
+    relevance: float | None = None  # best sentence-to-question similarity (see app.focus)
+    focus_text: str | None = None  # the relevant sentences shown to the model; None = all of ``text``
 
 
 class Span(BaseModel):

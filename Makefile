@@ -1,0 +1,38 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    - install (first time), index corpus/ if needed, start the chat UI
+#   make test   - install (first time), install Chromium for the browser tests, run the tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: install run test test-fast eval-gate browser bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	# A CPU build of torch, pinned: an unpinned torch pulls a multi-GB CUDA build.
+	$(BIN)/python -m pip install torch==2.13.0
+	# llama-cpp-python compiles from source the first time (about 5 minutes on 2 cores).
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the Playwright browser tests (Playwright's own browser download cannot work offline).
+browser:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+run: $(STAMP)
+	$(BIN)/newsdesk serve
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -ra
+
+# Without the real generator and the browser: seconds, for quick iterations.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -ra -m "not slow and not browser"
+
+clean:
+	rm -rf index/chroma index/*.sqlite3* .pytest_cache test-artifacts

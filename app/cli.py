@@ -1,0 +1,254 @@
+"""The `newsdesk` command line: ingest, ask, info, reindex, remove, serve, eval."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Newsdesk: ask questions about news articles and get answers cited to the exact sentence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings(index_dir: Optional[Path] = None, **overrides):
+    from app.config import get_settings
+
+    settings = get_settings()
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if index_dir is not None:
+        changes["index_dir"] = index_dir
+    return settings.with_overrides(**changes) if changes else settings
+
+
+def _fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "bm25s", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    import warnings
+
+    warnings.filterwarnings("ignore")
+
+
+IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="index folder (default: ./index)")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders: .txt .md .html .json .jsonl")],
+    index_dir: IndexOpt = None,
+    no_prune: Annotated[bool, typer.Option("--no-prune", help="keep articles whose source file is gone")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Add or update articles in the index. Unchanged articles are skipped; deleted ones removed."""
+    _setup_logging(verbose)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.ingest import ingest as run_ingest
+    from app.store import StoreError
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    settings = _settings(index_dir)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
+        task = bar.add_task("reading articles", total=None)
+
+        def progress(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=message)
+            if not console.is_terminal and not as_json and total:
+                console.print(message)
+
+        try:
+            report = run_ingest(paths, settings, progress=progress, prune=not no_prune)
+        except StoreError as err:
+            _fail(str(err))
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        for problem in report.failed:
+            console.print(f"[yellow]skipped[/] {problem.origin}: {problem.reason}")
+        out.print(f"ingest: {report.summary()}")
+    if report.failed and not (report.added or report.updated or report.skipped):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question, in quotes")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole Answer as JSON")] = False,
+    top_k: Annotated[Optional[int], typer.Option(help="passages to give the model")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="llamacpp | ollama | openai")] = None,
+    model: Annotated[Optional[str], typer.Option(help="model name, packaged key or GGUF path")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="retrieval: hybrid | dense | bm25")] = None,
+    source: Annotated[Optional[list[str]], typer.Option(help="only articles from this source")] = None,
+    date_from: Annotated[Optional[str], typer.Option(help="only articles dated on/after YYYY-MM-DD")] = None,
+    date_to: Annotated[Optional[str], typer.Option(help="only articles dated on/before YYYY-MM-DD")] = None,
+    index_dir: IndexOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Answer a question from the indexed articles (the shipped corpus is indexed on first use)."""
+    _setup_logging(verbose)
+    from app.answering import QuestionError
+    from app.api import Chat
+    from app.store import StoreError
+    from app.types import Answer
+
+    settings = _settings(index_dir)
+    try:
+        chat = Chat(settings=settings, top_k=top_k, backend=backend, model=model, mode=mode)
+        answer = None
+        for item in chat.stream(question, sources=source, date_from=date_from, date_to=date_to):
+            if isinstance(item, Answer):
+                answer = item
+    except QuestionError as err:
+        _fail(str(err), 2)
+    except (StoreError, FileNotFoundError, RuntimeError) as err:
+        _fail(str(err))
+    assert answer is not None
+    if as_json:
+        out.print_json(answer.model_dump_json())
+        return
+    out.print(answer.text, highlight=False)
+    if answer.citations:
+        out.print()
+        for citation in answer.citations:
+            where = f" ({citation.date})" if citation.date else ""
+            out.print(f"[bold][{citation.number}][/] {citation.title}{where}", highlight=False)
+            out.print(f"    “{citation.span.text}”  [dim]chars {citation.span.start}-{citation.span.end} of {citation.article_id}[/]",
+                      highlight=False)
+    elif answer.refused and answer.passages:
+        out.print("\n[dim]Closest passages:[/]")
+        for passage in answer.passages[:3]:
+            out.print(f"  [dim]- {passage.title}: {passage.text[:160]}…[/]", highlight=False)
+
+
+@app.command()
+def info(index_dir: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show what is indexed and which models are in use."""
+    _setup_logging(False)
+    from app.embedding import embedding_model_name
+    from app.llm import model_label
+    from app.store import Store, StoreError
+
+    settings = _settings(index_dir)
+    try:
+        store = Store(settings)
+        counts = store.counts()
+        built_with = store.get_meta("embedding_model")
+    except StoreError as err:
+        _fail(str(err))
+    data = {
+        "index_dir": str(settings.index_dir), "chroma_url": settings.chroma_url,
+        "articles": counts["articles"], "chunks": counts["chunks"],
+        "embedding_model": embedding_model_name(settings.embedding), "index_built_with": built_with,
+        "generator": model_label(settings.llm), "retrieval": settings.retrieval.model_dump(),
+        "chunking": settings.chunking.model_dump(),
+    }
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    table = Table(show_header=False, box=None)
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    out.print(table)
+
+
+@app.command()
+def reindex(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="sources to rebuild from (default: the corpus folder and the recorded sources)")] = None,
+    index_dir: IndexOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Rebuild the index from scratch (after a corrupt index or an embedding-model change)."""
+    _setup_logging(verbose)
+    from app.ingest import ingest as run_ingest
+    from app.store import Store, StoreError
+
+    settings = _settings(index_dir)
+    sources = list(paths or [])
+    if not sources:
+        try:  # re-read from wherever the articles came from, if the old index can still tell us
+            roots = {row["root"] for row in Store(settings).article_rows() if row["root"]}
+            sources = [Path(r) for r in sorted(roots) if Path(r).exists()]
+        except StoreError:
+            pass
+        sources = sources or [Path(settings.corpus_dir)]
+    if not yes and sys.stdin.isatty():
+        typer.confirm(f"Delete {settings.index_dir} and rebuild it from {', '.join(map(str, sources))}?", abort=True)
+    index = Path(settings.index_dir)
+    if index.exists():
+        for child in index.iterdir():
+            if child.name != "README.md":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+    try:
+        report = run_ingest(sources, settings)
+    except (StoreError, FileNotFoundError) as err:
+        _fail(str(err))
+    out.print(f"reindex: {report.summary()}")
+
+
+@app.command()
+def remove(article_ids: Annotated[list[str], typer.Argument(help="article ids (see `newsdesk info`)")],
+           index_dir: IndexOpt = None) -> None:
+    """Remove articles from the index."""
+    _setup_logging(False)
+    from app.store import Store
+
+    store = Store(_settings(index_dir))
+    known = {row["id"] for row in store.article_rows()}
+    unknown = [a for a in article_ids if a not in known]
+    if unknown:
+        _fail(f"not in the index: {', '.join(unknown)}")
+    chunks = store.delete_articles(article_ids)
+    out.print(f"removed {len(article_ids)} article(s), {chunks} chunk(s)")
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="interface to bind (default 127.0.0.1)")] = None,
+    port: Annotated[Optional[int], typer.Option(help="port (default 7860)")] = None,
+    index_dir: IndexOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Start the chat web UI (indexes the shipped corpus first if the index is empty)."""
+    _setup_logging(verbose)
+    from app.ui import launch
+
+    launch(_settings(index_dir, **{"server.host": host, "server.port": port}))
+
+
+def main() -> None:
+    try:
+        from app.evaluation.cli import eval_command
+
+        app.command("eval")(eval_command)
+    except ImportError:  # the evaluation package is optional at import time
+        pass
+    app()
+
+
+if __name__ == "__main__":
+    main()
