@@ -46,6 +46,7 @@ class QuestionError(ValueError):
 class Turn:
     question: str
     answer: str
+    standalone: str | None = None  # the question as it was understood (after rewriting)
 
 
 def validate_question(question: str, settings: Settings) -> str:
@@ -93,7 +94,7 @@ class Pipeline:
         """Rewrite a follow-up using the chat history; standalone questions pass through untouched."""
         if not history or not _FOLLOW_UP_RE.search(question):
             return question
-        transcript = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in history[-3:])
+        transcript = "\n".join(f"User: {t.standalone or t.question}\nAssistant: {t.answer}" for t in history[-3:])
         chain = ChatPromptTemplate.from_messages([("human", self.condense_prompt)]) \
             | get_chat_model(self.settings) | StrOutputParser()
         try:
@@ -105,15 +106,16 @@ class Pipeline:
         rewritten = re.sub(r"^(standalone question|question)\s*:\s*", "", rewritten, flags=re.I)
         # A small model sometimes answers instead of rewriting, or rambles: fall back to retrieving
         # with the previous question alongside, which keeps the topic in view.
-        if not rewritten or len(rewritten) > 3 * len(question) + 200 or not rewritten.endswith("?"):
-            rewritten = f"{history[-1].question} {question}"
+        if not rewritten or len(rewritten) > 3 * len(question) + 200 or not rewritten.endswith("?") \
+                or rewritten.lower() == question.lower():
+            rewritten = f"{history[-1].standalone or history[-1].question} {question}"
         return rewritten
 
     def format_passages(self, passages: Sequence[Passage]) -> str:
         return "\n\n".join(
             self.passage_template.format(number=p.number, title=p.title.replace('"', "'"),
                                          date=p.date or "unknown", text=p.focus_text or p.text)
-            for p in passages
+            for p in passages if p.focus_text is None or p.focus_text
         )
 
     def generation_chain(self):

@@ -72,7 +72,7 @@ class Chat:
         pipeline = get_pipeline(self.settings)
         for item in pipeline.stream(question, self.history, _filters(sources, date_from, date_to)):
             if isinstance(item, Answer):
-                self.history.append(Turn(item.question, item.text))
+                self.history.append(Turn(item.question, item.text, item.standalone_question))
             yield item
 
     def ask(self, question: str, **filters) -> Answer:

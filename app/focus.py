@@ -17,19 +17,25 @@ from app.types import Passage
 
 
 def focus_passages(question: str, passages: list[Passage], embeddings, margin: float = 0.15) -> list[Passage]:
-    """Passages reordered by their best sentence's similarity, with ``focus_text`` set and renumbered."""
+    """Passages reordered by their best sentence's similarity, with ``focus_text`` set and renumbered.
+
+    A sentence is kept when it is within ``margin`` of the best sentence of *all* passages; a
+    passage with no such sentence gets an empty ``focus_text`` and is not shown to the model
+    (it stays in the answer's passages, as context for the reader).
+    """
     if not passages:
         return []
     spans = [sentence_spans(p.text) or [(0, len(p.text))] for p in passages]
     sentences = [p.text[a:b] for p, ss in zip(passages, spans) for a, b in ss]
     vectors = np.asarray(embeddings.embed_documents(sentences))
     similarities = vectors @ np.asarray(embeddings.embed_query(question))
+    threshold = float(similarities.max()) - margin
     focused, offset = [], 0
     for passage, ss in zip(passages, spans):
         sims = similarities[offset: offset + len(ss)]
         offset += len(ss)
         best = float(sims.max())
-        kept = [passage.text[a:b] for (a, b), sim in zip(ss, sims) if sim >= best - margin]
+        kept = [passage.text[a:b] for (a, b), sim in zip(ss, sims) if sim >= threshold]
         focused.append(passage.model_copy(update={"focus_text": " … ".join(kept), "relevance": round(best, 4)}))
     focused.sort(key=lambda p: -(p.relevance or 0.0))
     return [p.model_copy(update={"number": i}) for i, p in enumerate(focused, start=1)]

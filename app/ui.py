@@ -98,7 +98,8 @@ CSS = """
 #nd-header p { margin: 2px 0 6px 0; color: #475569; font-size: 0.92rem; }
 .nd-panel-title { font-size: 0.78rem; font-weight: 700; text-transform: uppercase; letter-spacing: 0.08em;
                   color: #334155; margin: 0 0 6px 0; }
-#nd-open-row { align-items: center; gap: 8px; }
+#nd-open-row, #nd-ask-row { align-items: stretch; gap: 8px; }
+#nd-question textarea { font-size: 1rem; }
 .nd-empty { color: #64748b; font-size: 0.92rem; padding: 10px 2px; line-height: 1.5; }
 .nd-status { font-size: 0.8rem; color: #475569; margin-bottom: 8px; }
 .nd-refusal { background: #fff7ed; border: 1px solid #fdba74; color: #7c2d12; border-radius: 6px;
@@ -117,6 +118,8 @@ CSS = """
 .nd-passage mark, .nd-article-text mark { background: #fde68a; color: #0f172a; padding: 0 1px; border-radius: 2px; }
 .nd-foot { font-size: 0.72rem; color: #94a3b8; margin-top: 6px; }
 .nd-dropped { font-size: 0.8rem; color: #64748b; margin-top: 4px; }
+.nd-article-head { position: sticky; top: 0; z-index: 1; background: var(--block-background-fill, #fff);
+                   border-bottom: 1px solid #e2e8f0; padding-bottom: 6px; margin-bottom: 8px; }
 .nd-article-head h3 { font-family: Georgia, 'Times New Roman', serif; margin: 0 0 2px 0; font-size: 1.1rem; }
 .nd-article-text { font-family: Georgia, 'Times New Roman', serif; font-size: 0.95rem; line-height: 1.6;
                    color: #1e293b; }
@@ -126,10 +129,22 @@ footer { opacity: 0.8; }
 """
 
 SCROLL_TO_MARK_JS = f"""() => {{
+  // Centre the highlighted span inside the article panel, then bring the panel into view.
   const go = (tries) => {{
-    const m = document.getElementById('{OPEN_MARK_ID}');
-    if (m) {{ m.scrollIntoView({{behavior: 'smooth', block: 'center'}}); }}
-    else if (tries > 0) {{ setTimeout(() => go(tries - 1), 100); }}
+    const mark = document.getElementById('{OPEN_MARK_ID}');
+    if (!mark) {{ if (tries > 0) setTimeout(() => go(tries - 1), 100); return; }}
+    let box = mark.parentElement;
+    while (box && box !== document.body) {{
+      const style = getComputedStyle(box);
+      if (box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(style.overflowY)) break;
+      box = box.parentElement;
+    }}
+    if (box && box !== document.body) {{
+      const offset = mark.getBoundingClientRect().top - box.getBoundingClientRect().top;
+      box.scrollTo({{top: box.scrollTop + offset - box.clientHeight / 2 + mark.offsetHeight / 2,
+                     behavior: 'instant'}});
+    }}
+    mark.scrollIntoView({{block: 'nearest', behavior: 'instant'}});
   }};
   setTimeout(() => go(20), 50);
 }}"""
@@ -144,7 +159,8 @@ def md_escape(text: str) -> str:
     """
     text = html.escape(text, quote=False)
     text = text.replace("](", "]\\(").replace("]:", "]\\:").replace("`", "\\`").replace("$", "\\$")
-    return re.sub(r"(?m)^(\s*)([#>*+\-=|~]|\d+[.)])", r"\1\\\2", text)
+    text = re.sub(r"(?m)^(\s*)([#>*+\-=|~])", r"\1\\\2", text)
+    return re.sub(r"(?m)^(\s*\d+)([.)])", r"\1\\\2", text)
 
 
 def _esc(text: object) -> str:
@@ -329,8 +345,8 @@ def article_html(settings: Settings, target: dict | None) -> str:
     if where is None and 0 <= target.get("start", -1) < target.get("end", -1) <= len(text):
         where = (target["start"], target["end"])
     body = _highlight(text, *where, mark_attrs=f'id="{OPEN_MARK_ID}"') if where else _paragraphs(_esc(text))
-    return ('<div class="nd-panel-title">Full article</div>'
-            f'<div class="nd-article-head"><h3>{_esc(article.title)}</h3>'
+    return ('<div class="nd-article-head"><div class="nd-panel-title">Full article</div>'
+            f'<h3>{_esc(article.title)}</h3>'
             f'<div class="nd-meta">{_meta_line(article.date, article.source, article.url)} · {_esc(article.id)}</div>'
             f'</div><div class="nd-article-text">{body}</div>')
 
@@ -565,13 +581,12 @@ def build_app(settings: Settings) -> gr.Blocks:
                             feedback_options=("Like", "Dislike"), render_markdown=True, sanitize_html=True,
                             allow_tags=False,
                         )
-                        with gr.Row(equal_height=True):
+                        with gr.Row(equal_height=True, elem_id="nd-ask-row"):
                             question_box = gr.Textbox(placeholder="Ask a question about the articles…",
-                                                      show_label=False, scale=5, lines=1, max_lines=4,
-                                                      elem_id="nd-question", autofocus=True)
+                                                      show_label=False, scale=6, lines=1, max_lines=4,
+                                                      elem_id="nd-question", autofocus=True, container=False)
                             send_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="nd-send")
-                        with gr.Row():
-                            clear_btn = gr.Button("Clear conversation", size="sm", variant="secondary",
+                            clear_btn = gr.Button("Clear", variant="secondary", scale=1, min_width=80,
                                                   elem_id="nd-clear")
                         with gr.Accordion("Answer settings", open=False, elem_id="nd-settings"):
                             top_k = gr.Slider(1, 20, value=settings.retrieval.top_k, step=1,
@@ -697,6 +712,9 @@ def build_app(settings: Settings) -> gr.Blocks:
 
         clear_btn.click(clear, None, [chatbot, session, sources, open_choice, article_view, question_box],
                         api_visibility="private", queue=False)
+        # The chatbot's own trash button empties the messages; forget the conversation with them.
+        chatbot.clear(clear, None, [chatbot, session, sources, open_choice, article_view, question_box],
+                      api_visibility="private", queue=False)
 
         def show_answer_sources(state: dict, evt: gr.SelectData):
             index = evt.index if isinstance(evt.index, int) else (evt.index[0] if evt.index else None)
