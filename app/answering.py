@@ -112,9 +112,10 @@ class Pipeline:
         return rewritten
 
     def format_passages(self, passages: Sequence[Passage]) -> str:
+        """Passages fenced as data; an article cannot close the fence or open a passage of its own."""
         return "\n\n".join(
-            self.passage_template.format(number=p.number, title=p.title.replace('"', "'"),
-                                         date=p.date or "unknown", text=p.focus_text or p.text)
+            self.passage_template.format(number=p.number, title=_defang(p.title).replace('"', "'"),
+                                         date=p.date or "unknown", text=_defang(p.focus_text or p.text))
             for p in passages if p.focus_text is None or p.focus_text
         )
 
@@ -198,6 +199,13 @@ class Pipeline:
                 result = item
         assert result is not None
         return result
+
+
+_FENCE_RE = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
+
+
+def _defang(text: str) -> str:
+    return _FENCE_RE.sub(lambda m: m.group().replace("<", "‹"), text)
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

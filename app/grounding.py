@@ -2,7 +2,7 @@
 
 A claim (one answer sentence) is supported by a passage when
 - every key fact in it - numbers (as digits or words), names, dates - appears in the passage, and
-- at least half of its other content words (those not already in the question) appear there.
+- at least 70% of its other content words (those not already in the question) appear there.
 This is deliberately lexical: it cannot be talked round, it explains itself ("'Paris' is in no
 passage"), and it runs in microseconds. A small model's outside knowledge fails it by design.
 """
@@ -140,7 +140,7 @@ def _fmt(number: float) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
-def support(claim: str, evidence: str, question: str = "", min_overlap: float = 0.5) -> Support:
+def support(claim: str, evidence: str, question: str = "", min_overlap: float = 0.7) -> Support:
     """How well ``evidence`` (passage text, possibly several joined) supports ``claim``."""
     evidence_numbers = numbers_in(evidence)
     evidence_tokens = token_set(evidence)
