@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.answering import Turn, get_pipeline
+from app.answering import Turn, get_pipeline, validate_question
 from app.config import Settings, get_settings
 from app.retrieval import Filters
 from app.types import Answer
@@ -68,6 +68,7 @@ class Chat:
 
     def stream(self, question: str, *, sources=None, date_from=None, date_to=None) -> Iterator[str | Answer]:
         """Yields text pieces as the model writes them, then the final ``Answer``."""
+        validate_question(question, self.settings)  # before touching the index: bad input fails fast
         ensure_index(self.settings)
         pipeline = get_pipeline(self.settings)
         for item in pipeline.stream(question, self.history, _filters(sources, date_from, date_to)):

@@ -38,7 +38,7 @@ def normalise_markers(text: str) -> str:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; abbreviations such as "U.S." and "Gen." do not end one."""
+    """(start, end) of each sentence; abbreviations ("U.S.", "Gen.") and quotations do not end one."""
     spans, start = [], 0
     for match in re.finditer(r"[.!?]+[\"'”’)\]]*(?:\s*\[\d+\])*(?=\s+|$)|\n+", text):
         end = match.end()
@@ -46,6 +46,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         last = before[-1].lower().rstrip(".") if before else ""
         if match.group().startswith(".") and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
             continue
+        segment = text[start:end]
+        if not match.group().startswith("\n") and segment.count("“") > segment.count("”"):
+            continue  # inside a quotation: the quote and its attribution are one sentence
         if text[start:end].strip():
             spans.append(_trim(text, start, end))
         start = end

@@ -136,8 +136,9 @@ def ask(
         for citation in answer.citations:
             where = f" ({citation.date})" if citation.date else ""
             out.print(f"[bold][{citation.number}][/] {citation.title}{where}", highlight=False)
-            out.print(f"    “{citation.span.text}”  [dim]chars {citation.span.start}-{citation.span.end} of {citation.article_id}[/]",
-                      highlight=False)
+            out.print(f"    > {citation.span.text}", highlight=False)
+            out.print(f"    [dim]{citation.article_id}, characters {citation.span.start}-{citation.span.end}"
+                      f"{' · ' + citation.url if citation.url else ''}[/]", highlight=False)
     elif answer.refused and answer.passages:
         out.print("\n[dim]Closest passages:[/]")
         for passage in answer.passages[:3]:

@@ -29,6 +29,11 @@ class EmbeddingSettings(BaseModel):
     model: str = "default"
     device: str = "cpu"
     batch_size: int = 64
+    # "torch": sentence-transformers as shipped. "onnx": the same model exported once to ONNX
+    # (cached in ~/.cache/newsdesk/onnx/) and run with ONNX Runtime; same vectors, so the same
+    # index. "onnx-int8": that export with int8 dynamic quantisation; faster, slightly different
+    # vectors, so it is recorded as its own embedding model (switching to or from it needs a reindex).
+    backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
 
 
 class ChunkSettings(BaseModel):

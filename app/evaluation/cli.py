@@ -1,0 +1,144 @@
+"""`newsdesk eval`: run a question set through the product and report how well it did.
+
+Registered in app/cli.py with ``app.command("eval")(eval_command)``. Module-level imports stay
+light (typer, pathlib, typing); everything heavy is imported when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def eval_command(
+    questions: Annotated[Optional[Path], typer.Argument(
+        help="question set: YAML (tests/questions/*.yaml format) or QuAIL JSONL")] = None,
+    corpus: Annotated[Optional[Path], typer.Option(
+        help="articles to answer from, indexed into a separate cached eval index "
+             "(default: the corpus folder; for QuAIL, the articles.jsonl beside the questions)")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="folder for report.json/.md/.html (default: eval-runs/<timestamp>)")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="llamacpp | ollama | openai")] = None,
+    model: Annotated[Optional[str], typer.Option(help="model name, packaged key or GGUF path")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="retrieval: hybrid | dense | bm25")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", help="passages per question (and k of recall@k)")] = None,
+    types: Annotated[Optional[list[str]], typer.Option(
+        "--types", help="QuAIL question types, comma-separated or repeated "
+                        "(default: Factual,Character_identity,Temporal_order,Unanswerable; 'all' for every type)")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="only the first N questions")] = None,
+    compare: Annotated[Optional[tuple[Path, Path]], typer.Option(
+        "--compare", help="compare two runs (report.json files or run folders) instead of running: --compare A B")] = None,
+    judge_backend: Annotated[Optional[str], typer.Option(
+        "--judge-backend", help="LLM judge for faithfulness: llamacpp | ollama | openai "
+                                "(default: NEWSDESK_JUDGE__BACKEND; none = skipped)")] = None,
+    judge_model: Annotated[Optional[str], typer.Option("--judge-model", help="the judge's model")] = None,
+    judge_base_url: Annotated[Optional[str], typer.Option("--judge-base-url", help="the judge's server URL")] = None,
+    fail_under: Annotated[Optional[float], typer.Option(
+        "--fail-under", help="exit with status 1 when answer accuracy is below this fraction (0..1)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
+) -> None:
+    """Evaluate answers, retrieval, citations, refusals and latency on a question set."""
+    import logging
+    import warnings
+    from datetime import datetime
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    out_console = Console()
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "bm25s", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not verbose:
+        warnings.filterwarnings("ignore")
+
+    def fail(message: str, code: int = 1) -> None:
+        console.print(f"[bold red]error:[/] {message}")
+        raise typer.Exit(code)
+
+    if compare:
+        from app.evaluation.compare import compare_reports, load_report, print_comparison
+
+        try:
+            before, after = load_report(compare[0]), load_report(compare[1])
+        except (FileNotFoundError, ValueError) as err:
+            fail(str(err), 2)
+        print_comparison(compare_reports(before, after), out_console)
+        return
+    if questions is None:
+        fail("give a question file (e.g. tests/questions/seed.yaml), or --compare A B", 2)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.config import get_settings
+    from app.evaluation.judge import JudgeConfig
+    from app.evaluation.questions import QuestionSetError, is_quail_file, load_questions
+    from app.evaluation.runner import default_corpus, run_eval
+    from app.store import StoreError
+
+    overrides = {"llm.backend": backend, "llm.model": model, "retrieval.mode": mode, "retrieval.top_k": top_k}
+    try:
+        settings = get_settings().with_overrides(**{k: v for k, v in overrides.items() if v is not None})
+    except Exception as err:  # pydantic validation: a bad --mode or --top-k
+        fail(f"invalid option: {err}", 2)
+    try:
+        items = load_questions(questions, types=types, limit=limit)
+    except QuestionSetError as err:
+        fail(str(err), 2)
+    if types and not is_quail_file(questions):
+        console.print("[yellow]note:[/] --types applies to QuAIL files only; ignored")
+    corpus = corpus or default_corpus(questions, settings)
+    if not corpus.exists():
+        fail(f"no such corpus file or folder: {corpus}", 2)
+    out_dir = out or Path("eval-runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    judge = JudgeConfig.from_env(backend=judge_backend, model=judge_model, base_url=judge_base_url) or False
+
+    total_turns = sum(2 if q.follow_up else 1 for q in items)
+    console.print(f"evaluating {len(items)} questions ({total_turns} turns) from {questions} over {corpus}")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("preparing the eval index", total=None)
+        last = {"done": -1}
+
+        def progress(done: int, total: int, message: str) -> None:
+            message = message if len(message) <= 70 else message[:69] + "…"
+            bar.update(task, completed=done, total=total or None, description=message)
+            if not console.is_terminal and total and done != last["done"] and message.endswith("done"):
+                console.print(f"[{done}/{total}] {message}")
+            last["done"] = done
+
+        try:
+            result = run_eval(items, settings, corpus=corpus, out_dir=out_dir, judge=judge, progress=progress,
+                              source=str(questions), types=types)
+        except (StoreError, FileNotFoundError, ValueError) as err:
+            fail(str(err))
+    print_summary(result.to_dict(), out_console)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    out_console.print(f"reports: {result.files['json']}  {result.files['md']}  {result.files['html']}")
+    accuracy = result.summary.get("accuracy")
+    if fail_under is not None and (accuracy is None or accuracy < fail_under):
+        fail(f"accuracy {accuracy if accuracy is not None else 'n/a'} is below --fail-under {fail_under}")
+
+
+def print_summary(data: dict, console) -> None:
+    """The summary table: overall, per kind, and first vs follow-up turns."""
+    from rich.table import Table
+
+    from app.evaluation.report import KIND_COLUMNS, SHORT, _kind_rows, fmt
+
+    summary = data["summary"]
+    table = Table(title=f"{summary.get('n_turns')} turns · {summary.get('n_correct')} correct · "
+                        f"{summary.get('n_refused')} refused · {summary.get('n_errors')} errors")
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for key in KIND_COLUMNS:
+        table.add_column(SHORT[key], justify="right")
+    for row in _kind_rows(summary):
+        table.add_row(*map(str, row))
+    console.print(table)
+    if "faithfulness" in summary:
+        console.print(f"faithfulness (judge): {fmt('faithfulness', summary['faithfulness'])}")

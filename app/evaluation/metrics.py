@@ -1,0 +1,359 @@
+"""Evaluation metrics. Each is computed per turn (a question or its follow-up), then averaged
+over the turns where it is defined, overall and per kind. Fractions are in 0..1, times in seconds.
+
+**Answer accuracy** (``accuracy``) - the share of turns answered correctly.
+An answerable turn is correct when the answer is not a refusal and matches any one of the gold
+answers. Matching works on the answer text without its ``[n]`` citation markers:
+- *Text answers*: the normalised gold is a contiguous run of tokens in the normalised answer.
+  Normalisation lowercases, folds accents and curly quotes, drops thousands separators,
+  turns every other punctuation mark into a space (so "twenty-four" = "twenty four"), drops the
+  articles a/an/the, and ignores a plural -s ("authorizations" contains "authorization").
+- *Number answers* (the gold holds exactly one number, as digits or words: "14", "fourteen",
+  "two dozen", "1,602.54"; read with ``app.grounding.numbers_in``): for kind
+  ``factoid-number`` the answer is correct only if the **first number it states** equals the
+  gold, leaving out citation markers and numbers the question already states (unless equal to
+  the gold): "Of the 24 rockets, 14 hit" answers "Of the 24 rockets, how many hit?" with 14. So
+  "14 of the 24 rockets hit" is correct for gold 14 and wrong for gold 24. For other kinds the
+  gold number must be among the answer's numbers. When the gold has more words than the number
+  ("2.5 billion", "February 18") the text must match as well; a gold with several numbers
+  ("66 to 27") is matched as text only.
+An unanswerable turn is correct when the answer is a refusal. A refusal is never correct on an
+answerable turn. A failed turn (an exception) is wrong and not a refusal.
+
+**Token F1** (``f1``) - SQuAD-style: precision/recall of the bag of normalised tokens of the
+answer against a gold answer, best over the gold answers. A refusal scores 0 on an answerable
+turn; on an unanswerable turn F1 is 1 for a refusal and 0 otherwise.
+
+**Retrieval recall@k and MRR** (``recall_at_k``, ``mrr``) - measured on the retriever's top-k
+passages for the query the pipeline retrieved with (the rewritten question for a follow-up),
+k = ``retrieval.top_k``. A passage *holds* a gold evidence span when the span, whitespace-,
+quote- and case-normalised, lies inside the passage text. recall@k = the share of the turn's
+evidence spans held by some top-k passage; MRR = 1/rank of the first passage holding any span
+(0 if none). Turns without evidence spans but with ``article_ids`` (QuAIL) use the articles
+instead: recall@k = share of gold articles with a passage in the top k, MRR = 1/rank of the first
+passage from a gold article. Unanswerable turns are not scored.
+
+**Citation precision** (``citation_precision``) - over the citations of answerable, answered
+turns: the share of citations whose cited chunk holds a gold evidence span, or whose highlighted
+span overlaps one (one contains the other, or they share a run of characters at least half as
+long as the shorter), or whose span contains a gold answer. Without evidence spans, a citation of
+one of the turn's ``article_ids`` counts as correct. Averaged per turn over turns with citations.
+
+**Citation recall** (``citation_recall``) - over answerable turns with evidence: the share of
+gold evidence spans held by the chunk of some citation or overlapping some cited span (a refusal
+cites nothing: 0). Without evidence spans: the share of ``article_ids`` cited.
+
+**Refusal precision / recall** (``refusal_precision``, ``refusal_recall``) - refusal is the
+positive class and unanswerable turns are the true positives: precision = refused unanswerable /
+all refused; recall = refused unanswerable / all unanswerable. **False-refusal rate**
+(``false_refusal_rate``) = refused answerable / all answerable. Undefined values are ``null``.
+
+**Latency** (``latency_p50_s``, ``latency_p95_s``) - percentiles of the turn's total time
+(``Answer.timings.total_s``); ``latency`` holds p50/p95/mean for each stage (rewrite, retrieval,
+generation, first token, total). Percentiles interpolate linearly between the closest ranks.
+
+**Faithfulness** (``faithfulness``, only with a judge model) - the share of answered turns for
+which the judge says every claim of the answer is supported by its cited passages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+
+from app.grounding import numbers_in
+
+SUMMARY_KEYS = ("accuracy", "f1", "recall_at_k", "mrr", "citation_precision", "citation_recall",
+                "refusal_precision", "refusal_recall", "false_refusal_rate", "latency_p50_s", "latency_p95_s")
+STAGES = ("rewrite_s", "retrieval_s", "generation_s", "first_token_s", "total_s")
+
+_MARKER_RE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_PUNCT_RE = re.compile(r"[^\w\s]|_")
+_ARTICLES = {"a", "an", "the"}
+_NUM_TOKEN_RE = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*")
+_NUMBER_GLUE = {"a", "half"}  # "a dozen", "half a dozen"
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+# -- normalisation -----------------------------------------------------------------------------
+
+def strip_markers(text: str) -> str:
+    """'Fourteen hit [1][2].' -> 'Fourteen hit.'"""
+    return _MARKER_RE.sub("", text or "")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", (text or "").translate(_QUOTES))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def normalize_text(text: str) -> str:
+    """SQuAD-style: lowercase, no punctuation (as spaces), no articles, single spaces."""
+    text = _THOUSANDS_RE.sub("", _fold(text).lower())
+    tokens = _PUNCT_RE.sub(" ", text).split()
+    return " ".join(t for t in tokens if t not in _ARTICLES)
+
+
+def _depluralise(token: str) -> str:
+    return token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+
+
+def match_tokens(text: str) -> list[str]:
+    return [_depluralise(t) for t in normalize_text(text).split()]
+
+
+def contains_text(text: str, gold: str) -> bool:
+    """Is the normalised gold a contiguous run of tokens in the normalised text?"""
+    needle, hay = match_tokens(gold), match_tokens(text)
+    if not needle:
+        return False
+    n = len(needle)
+    return any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+
+
+def normalize_span(text: str) -> str:
+    """For evidence lookups: whitespace collapsed, quotes folded, case ignored."""
+    return " ".join(_fold(text).split()).casefold()
+
+
+def span_in(span: str, text: str) -> bool:
+    span = normalize_span(span)
+    return bool(span) and span in normalize_span(text)
+
+
+def spans_overlap(a: str, b: str, min_share: float = 0.5) -> bool:
+    """One contains the other, or they share a run of characters >= min_share of the shorter."""
+    a, b = normalize_span(a), normalize_span(b)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size >= max(12, min_share * min(len(a), len(b)))
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+def number_mentions(text: str) -> list[float]:
+    """Numbers in the order they are written, digits or words: 'fourteen of the 24' -> [14, 24]."""
+    text = _fold(strip_markers(text))
+    tokens = list(_NUM_TOKEN_RE.finditer(text))
+    numeric = [bool(numbers_in(t.group())) or t.group().lower() in _NUMBER_GLUE for t in tokens]
+    mentions: list[float] = []
+    i = 0
+    while i < len(tokens):
+        step = 1
+        for j in range(min(len(tokens), i + 3), i, -1):  # longest phrase first: "two dozen", "twenty four"
+            if not all(numeric[i:j]):
+                continue
+            values = numbers_in(text[tokens[i].start():tokens[j - 1].end()])
+            if len(values) == 1:
+                mentions.append(next(iter(values)))
+                step = j - i
+                break
+        i += step
+    return mentions
+
+
+def gold_number(gold: str) -> tuple[float | None, bool]:
+    """(the gold's single number or None, whether the gold is nothing but that number)."""
+    values = set(number_mentions(gold))
+    if len(values) != 1:
+        return None, False
+    tokens = _NUM_TOKEN_RE.findall(_fold(gold))
+    pure = all(numbers_in(t) or t.lower() in _NUMBER_GLUE for t in tokens)
+    return next(iter(values)), pure
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+def match_answer(answer: str, gold: str, kind: str = "", question: str = "") -> bool:
+    """Does ``answer`` give ``gold``? See the module docstring for the number rule."""
+    answer = strip_markers(answer)
+    value, pure = gold_number(gold)
+    if value is None:
+        return contains_text(answer, gold)
+    mentions = number_mentions(answer)
+    if kind == "factoid-number":
+        restated = set(number_mentions(question)) - {value}
+        stated = [m for m in mentions if m not in restated]
+        number_ok = bool(stated) and stated[0] == value
+    else:
+        number_ok = value in mentions
+    return number_ok if pure else number_ok and contains_text(answer, gold)
+
+
+def answer_correct(answer: str, golds: Sequence[str], kind: str, refused: bool, question: str = "") -> bool:
+    if kind == "unanswerable" or not golds:
+        return bool(refused)
+    if refused:
+        return False
+    return any(match_answer(answer, gold, kind, question) for gold in golds)
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    pred, truth = normalize_text(strip_markers(prediction)).split(), normalize_text(gold).split()
+    if not pred or not truth:
+        return float(pred == truth)
+    common = sum((Counter(pred) & Counter(truth)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(truth)
+    return 2 * precision * recall / (precision + recall)
+
+
+def best_f1(answer: str, golds: Sequence[str], kind: str, refused: bool) -> float:
+    if kind == "unanswerable" or not golds:
+        return 1.0 if refused else 0.0
+    if refused:
+        return 0.0
+    return max(token_f1(answer, gold) for gold in golds)
+
+
+# -- retrieval ---------------------------------------------------------------------------------
+
+def retrieval_scores(evidence: Sequence[str], passages: Sequence[str], k: int | None = None
+                     ) -> tuple[float | None, float | None]:
+    """(recall@k, MRR) of evidence spans over passage texts in rank order; (None, None) without evidence."""
+    if not evidence:
+        return None, None
+    top = list(passages)[:k] if k else list(passages)
+    found = [any(span_in(span, text) for text in top) for span in evidence]
+    recall = sum(found) / len(evidence)
+    first = next((rank for rank, text in enumerate(top, start=1) if any(span_in(s, text) for s in evidence)), None)
+    return recall, (1.0 / first if first else 0.0)
+
+
+def article_retrieval_scores(article_ids: Sequence[str], passage_articles: Sequence[str], k: int | None = None
+                             ) -> tuple[float | None, float | None]:
+    """(recall@k, MRR) with gold articles instead of spans: a passage hits when it is from one."""
+    if not article_ids:
+        return None, None
+    top = list(passage_articles)[:k] if k else list(passage_articles)
+    gold = set(article_ids)
+    recall = len(gold & set(top)) / len(gold)
+    first = next((rank for rank, article in enumerate(top, start=1) if article in gold), None)
+    return recall, (1.0 / first if first else 0.0)
+
+
+# -- citations ---------------------------------------------------------------------------------
+
+def citation_correct(span_text: str, chunk_text: str, article_id: str | None, evidence: Sequence[str],
+                     golds: Sequence[str], article_ids: Sequence[str] = ()) -> bool:
+    if any(span_in(e, chunk_text) or spans_overlap(span_text, e) for e in evidence):
+        return True
+    if any(match_answer(span_text, gold) for gold in golds):
+        return True
+    return not evidence and bool(article_ids) and article_id in set(article_ids)
+
+
+def citation_scores(citations: Sequence[tuple[str, str, str | None]], evidence: Sequence[str],
+                    golds: Sequence[str], article_ids: Sequence[str] = ()) -> tuple[float | None, float | None]:
+    """(precision, recall) for one answer; citations are (span text, chunk text, article id).
+
+    Precision is None without citations; recall is None without evidence and article ids.
+    """
+    precision = None
+    if citations:
+        good = [citation_correct(span, chunk, article, evidence, golds, article_ids)
+                for span, chunk, article in citations]
+        precision = sum(good) / len(good)
+    if evidence:
+        covered = [any(span_in(e, chunk) or spans_overlap(span, e) for span, chunk, _ in citations)
+                   for e in evidence]
+        recall = sum(covered) / len(evidence)
+    elif article_ids:
+        cited = {article for _, _, article in citations}
+        recall = len(set(article_ids) & cited) / len(set(article_ids))
+    else:
+        recall = None
+    return precision, recall
+
+
+# -- refusals ----------------------------------------------------------------------------------
+
+def refusal_scores(turns: Iterable[tuple[bool, bool]]) -> dict[str, float | None]:
+    """From (answerable, refused) pairs: refusal precision/recall (positive = refused, truth =
+    unanswerable) and the false-refusal rate on answerable turns; None where undefined."""
+    turns = list(turns)
+    refused = [answerable for answerable, was_refused in turns if was_refused]
+    unanswerable = [was_refused for answerable, was_refused in turns if not answerable]
+    answerable = [was_refused for is_answerable, was_refused in turns if is_answerable]
+    true_positives = sum(1 for a in refused if not a)
+    return {
+        "refusal_precision": true_positives / len(refused) if refused else None,
+        "refusal_recall": true_positives / len(unanswerable) if unanswerable else None,
+        "false_refusal_rate": sum(answerable) / len(answerable) if answerable else None,
+    }
+
+
+# -- aggregation -------------------------------------------------------------------------------
+
+def percentile(values: Iterable[float | None], q: float) -> float | None:
+    """The q-th percentile (0..100), linear between closest ranks (numpy's default); None if empty."""
+    xs = sorted(float(v) for v in values if v is not None and not math.isnan(v))
+    if not xs:
+        return None
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile must be in 0..100, got {q}")
+    position = (len(xs) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return xs[low] + (xs[high] - xs[low]) * (position - low)
+
+
+def mean(values: Iterable[float | bool | None]) -> float | None:
+    xs = [float(v) for v in values if v is not None]
+    return sum(xs) / len(xs) if xs else None
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def summarize(turns: Sequence[dict], per_kind: bool = True) -> dict:
+    """The summary of turn records (dicts as written by the runner): SUMMARY_KEYS and extras."""
+    latency = {}
+    for stage in STAGES:
+        values = [t.get("timings", {}).get(stage) for t in turns]
+        latency[stage.removesuffix("_s")] = {"p50": _round(percentile(values, 50), 3),
+                                             "p95": _round(percentile(values, 95), 3),
+                                             "mean": _round(mean(values), 3),
+                                             "n": sum(v is not None for v in values)}
+    answerable = [t for t in turns if t["answerable"]]
+    summary = {
+        "accuracy": _round(mean(t["correct"] for t in turns)),
+        "f1": _round(mean(t["f1"] for t in turns)),
+        "recall_at_k": _round(mean(t.get("recall_at_k") for t in turns)),
+        "mrr": _round(mean(t.get("mrr") for t in turns)),
+        "citation_precision": _round(mean(t.get("citation_precision") for t in turns)),
+        "citation_recall": _round(mean(t.get("citation_recall") for t in turns)),
+        **{k: _round(v) for k, v in refusal_scores((t["answerable"], t["refused"]) for t in turns).items()},
+        "latency_p50_s": latency["total"]["p50"],
+        "latency_p95_s": latency["total"]["p95"],
+        "answerable_accuracy": _round(mean(t["correct"] for t in answerable)),
+        "article_recall_at_k": _round(mean(t.get("article_recall_at_k") for t in turns)),
+        "n_turns": len(turns),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(turns) - len(answerable),
+        "n_correct": sum(bool(t["correct"]) for t in turns),
+        "n_refused": sum(bool(t["refused"]) for t in turns),
+        "n_errors": sum(bool(t.get("error")) for t in turns),
+        "latency": latency,
+    }
+    judged = [t["faithful"] for t in turns if t.get("faithful") is not None]
+    if any("faithful" in t for t in turns):
+        summary["faithfulness"] = _round(mean(judged))
+        summary["n_judged"] = len(judged)
+    if per_kind:
+        kinds = sorted({t["kind"] for t in turns})
+        summary["per_kind"] = {kind: summarize([t for t in turns if t["kind"] == kind], per_kind=False)
+                               for kind in kinds}
+        summary["per_turn"] = {name: summarize(group, per_kind=False) for name, group in (
+            ("first", [t for t in turns if t.get("turn", 1) == 1]),
+            ("follow_up", [t for t in turns if t.get("turn", 1) == 2])) if group}
+    return summary
