@@ -55,6 +55,12 @@ def test_sentence_splitting_keeps_abbreviations_inside_sentences():
         "U.S. forces were hit.", "Gen. Naims spoke to the U.S. Embassy staff.", "It ended."]
 
 
+def test_a_quotation_and_its_attribution_stay_one_sentence():
+    text = "“They are using lethal weapons. I don’t know,” Kirby told reporters. Iran denies it."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "“They are using lethal weapons. I don’t know,” Kirby told reporters.", "Iran denies it."]
+
+
 def test_markers_pointing_at_no_passage_are_removed():
     claims = split_claims("Fourteen hit the target [2][9].", passage_count=3)
     assert claims[0].cited == [2]
