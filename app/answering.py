@@ -24,7 +24,7 @@ from app.config import Settings, get_settings
 from app.embedding import get_embeddings
 from app.focus import focus_passages
 from app.grounding import is_refusal
-from app.llm import get_chat_model, model_label
+from app.llm import generation_lock, get_chat_model, model_label
 from app.retrieval import Filters, HybridRetriever
 from app.store import Store
 from app.types import Answer, Passage
@@ -98,7 +98,8 @@ class Pipeline:
         chain = ChatPromptTemplate.from_messages([("human", self.condense_prompt)]) \
             | get_chat_model(self.settings) | StrOutputParser()
         try:
-            rewritten = chain.invoke({"history": transcript, "question": question}).strip()
+            with generation_lock(self.settings):
+                rewritten = chain.invoke({"history": transcript, "question": question}).strip()
         except Exception as err:  # a failed rewrite must not fail the answer
             log.warning("follow-up rewrite failed (%s); retrieving with the history instead", err)
             rewritten = ""
@@ -163,12 +164,13 @@ class Pipeline:
 
         mark = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.generation_chain().stream(
-                {"passages": self.format_passages(passages), "question": standalone}):
-            if not pieces:
-                timings["first_token_s"] = time.perf_counter() - started
-            pieces.append(piece)
-            yield piece
+        with generation_lock(self.settings):
+            for piece in self.generation_chain().stream(
+                    {"passages": self.format_passages(passages), "question": standalone}):
+                if not pieces:
+                    timings["first_token_s"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
         raw = "".join(pieces).strip()
         timings["generation_s"] = time.perf_counter() - mark
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import warnings
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import Runnable
 
 from app.config import LLMSettings, Settings
 from app.modelfiles import PACKAGED_MODELS, packaged_gguf_path
@@ -40,14 +42,29 @@ def gguf_path(settings: Settings) -> Path:
     return path
 
 
-def get_chat_model(settings: Settings) -> BaseChatModel:
-    """A chat model for the configured backend; llama.cpp models are loaded once per process."""
+def get_chat_model(settings: Settings) -> Runnable:
+    """A chat model for the configured backend; a llama.cpp model is loaded once per process and
+    shared by every temperature (passed per call), since each copy costs hundreds of MB."""
     llm = settings.llm
-    key = (llm.backend, llm.model, llm.base_url, llm.temperature, llm.max_tokens, llm.n_ctx)
+    local = llm.backend == "llamacpp"
+    key = (llm.backend, llm.model, llm.base_url, None if local else llm.temperature, llm.max_tokens, llm.n_ctx)
     with _lock:
         if key not in _cache:
             _cache[key] = _build(settings)
-        return _cache[key]
+        model = _cache[key]
+    return model.bind(temperature=llm.temperature) if local else model
+
+
+_generation_locks: dict[str, threading.Lock] = {}
+
+
+def generation_lock(settings: Settings):
+    """llama.cpp contexts are not thread-safe: one generation at a time per loaded model.
+    Remote backends handle concurrency themselves."""
+    if settings.llm.backend != "llamacpp":
+        return contextlib.nullcontext()
+    with _lock:
+        return _generation_locks.setdefault(settings.llm.model, threading.Lock())
 
 
 def _build(settings: Settings) -> BaseChatModel:

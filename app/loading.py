@@ -20,7 +20,7 @@ from app.types import Article
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
-_ID_SAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+_ID_SAFE_RE = re.compile(r"[^\w.-]+")  # unicode letters are fine in ids
 
 
 @dataclass(frozen=True)

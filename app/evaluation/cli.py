@@ -40,11 +40,13 @@ def eval_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
 ) -> None:
     """Evaluate answers, retrieval, citations, refusals and latency on a question set."""
+    import importlib
     import logging
     import warnings
     from datetime import datetime
 
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True)
     out_console = Console()
@@ -56,7 +58,7 @@ def eval_command(
         warnings.filterwarnings("ignore")
 
     def fail(message: str, code: int = 1) -> None:
-        console.print(f"[bold red]error:[/] {message}")
+        console.print(f"[bold red]error:[/] {escape(message)}")
         raise typer.Exit(code)
 
     if compare:
@@ -79,11 +81,16 @@ def eval_command(
     from app.evaluation.runner import default_corpus, run_eval
     from app.store import StoreError
 
+    importlib.import_module("app.retrieval")  # imports bm25s, which sets its own logger to DEBUG
+    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
+
     overrides = {"llm.backend": backend, "llm.model": model, "retrieval.mode": mode, "retrieval.top_k": top_k}
     try:
         settings = get_settings().with_overrides(**{k: v for k, v in overrides.items() if v is not None})
     except Exception as err:  # pydantic validation: a bad --mode or --top-k
-        fail(f"invalid option: {err}", 2)
+        details = getattr(err, "errors", None)
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in details()) if details else str(err)
+        fail(f"invalid option: {reasons}", 2)
     try:
         items = load_questions(questions, types=types, limit=limit)
     except QuestionSetError as err:
@@ -97,7 +104,7 @@ def eval_command(
     judge = JudgeConfig.from_env(backend=judge_backend, model=judge_model, base_url=judge_base_url) or False
 
     total_turns = sum(2 if q.follow_up else 1 for q in items)
-    console.print(f"evaluating {len(items)} questions ({total_turns} turns) from {questions} over {corpus}")
+    console.print(escape(f"evaluating {len(items)} questions ({total_turns} turns) from {questions} over {corpus}"))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("preparing the eval index", total=None)
@@ -105,9 +112,9 @@ def eval_command(
 
         def progress(done: int, total: int, message: str) -> None:
             message = message if len(message) <= 70 else message[:69] + "…"
-            bar.update(task, completed=done, total=total or None, description=message)
+            bar.update(task, completed=done, total=total or None, description=escape(message))
             if not console.is_terminal and total and done != last["done"] and message.endswith("done"):
-                console.print(f"[{done}/{total}] {message}")
+                console.print(escape(f"[{done}/{total}] {message}"), highlight=False)
             last["done"] = done
 
         try:
@@ -117,28 +124,43 @@ def eval_command(
             fail(str(err))
     print_summary(result.to_dict(), out_console)
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}")
-    out_console.print(f"reports: {result.files['json']}  {result.files['md']}  {result.files['html']}")
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    out_console.print(escape(f"reports: {result.files['json']}  {result.files['md']}  {result.files['html']}"))
     accuracy = result.summary.get("accuracy")
     if fail_under is not None and (accuracy is None or accuracy < fail_under):
         fail(f"accuracy {accuracy if accuracy is not None else 'n/a'} is below --fail-under {fail_under}")
 
 
 def print_summary(data: dict, console) -> None:
-    """The summary table: overall, per kind, and first vs follow-up turns."""
+    """The summary table: overall, per kind, and first vs follow-up turns (fits 80 columns)."""
     from rich.table import Table
 
-    from app.evaluation.report import KIND_COLUMNS, SHORT, _kind_rows, fmt
+    from app.evaluation.report import KIND_COLUMNS, SHORT, fmt
 
     summary = data["summary"]
-    table = Table(title=f"{summary.get('n_turns')} turns · {summary.get('n_correct')} correct · "
-                        f"{summary.get('n_refused')} refused · {summary.get('n_errors')} errors")
-    table.add_column("kind")
+    table = Table(title=f"{summary.get('n_turns')} turns: {summary.get('n_correct')} correct, "
+                        f"{summary.get('n_refused')} refused, {summary.get('n_errors')} errors",
+                  box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline")
+    table.add_column("kind", no_wrap=True)
     table.add_column("n", justify="right")
     for key in KIND_COLUMNS:
-        table.add_column(SHORT[key], justify="right")
-    for row in _kind_rows(summary):
-        table.add_row(*map(str, row))
+        table.add_column(SHORT[key].replace(" s", "").replace("false ref", "f.ref"), justify="right", no_wrap=True)
+
+    def cells(part: dict) -> list[str]:
+        values = []
+        for key in KIND_COLUMNS:
+            value = part.get(key)
+            values.append("–" if value is None else f"{value:.1f}" if key.endswith("_s") else f"{value:.0%}")
+        return values
+
+    groups = [("all", summary)] + list(summary.get("per_kind", {}).items())
+    groups += [({"first": "first turns", "follow_up": "follow-ups"}.get(name, name), part)
+               for name, part in summary.get("per_turn", {}).items()]
+    for number, (name, part) in enumerate(groups):
+        table.add_row(name, str(part.get("n_turns", "")), *cells(part),
+                      end_section=number == 0 or number == len(summary.get("per_kind", {})))
     console.print(table)
-    if "faithfulness" in summary:
+    console.print("p50/p95: total seconds per turn; cit P/R: citation precision/recall; "
+                  "ref P/R: refusal precision/recall; f.ref: false-refusal rate", style="dim")
+    if summary.get("faithfulness") is not None:
         console.print(f"faithfulness (judge): {fmt('faithfulness', summary['faithfulness'])}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from app.evaluation.metrics import SUMMARY_KEYS
 from app.evaluation.report import fmt, turn_status
 
-_RANK = {"correct": 3, "refused": 1, "wrong": 1, "error": 0, "missing": -1}
+_RANK = {"correct": 3, "refused": 1, "wrong": 1, "error": 0}
 
 
 def load_report(path: Path | str) -> dict:
@@ -37,20 +37,18 @@ def compare_reports(before: dict, after: dict) -> dict:
     turns_a = {t["id"]: t for t in before["turns"]}
     turns_b = {t["id"]: t for t in after["turns"]}
     changes, transitions = [], Counter()
-    for turn_id in list(turns_a) + [i for i in turns_b if i not in turns_a]:
-        a, b = turns_a.get(turn_id), turns_b.get(turn_id)
-        status_a = turn_status(a) if a else "missing"
-        status_b = turn_status(b) if b else "missing"
+    for turn_id in [i for i in turns_a if i in turns_b]:  # turns of only one run are listed apart
+        a, b = turns_a[turn_id], turns_b[turn_id]
+        status_a, status_b = turn_status(a), turn_status(b)
         transitions[f"{status_a}->{status_b}"] += 1
         if status_a != status_b:
-            turn = b or a
             changes.append({
-                "id": turn_id, "kind": turn["kind"], "question": turn["question"],
+                "id": turn_id, "kind": b["kind"], "question": b["question"],
                 "before": status_a, "after": status_b,
                 "direction": "better" if _RANK[status_b] > _RANK[status_a] else
                              "worse" if _RANK[status_b] < _RANK[status_a] else "changed",
-                "answer_before": a.get("error") or a.get("answer") if a else None,
-                "answer_after": b.get("error") or b.get("answer") if b else None,
+                "answer_before": a.get("error") or a.get("answer"),
+                "answer_after": b.get("error") or b.get("answer"),
             })
     sa, sb = before["summary"], after["summary"]
     keys = list(SUMMARY_KEYS) + [k for k in ("faithfulness", "answerable_accuracy") if k in sa or k in sb]
@@ -65,6 +63,8 @@ def compare_reports(before: dict, after: dict) -> dict:
     return {
         "before": before.get("_path"), "after": after.get("_path"),
         "changes": changes, "transitions": dict(transitions),
+        "only_before": [i for i in turns_a if i not in turns_b],
+        "only_after": [i for i in turns_b if i not in turns_a],
         "better": sum(c["direction"] == "better" for c in changes),
         "worse": sum(c["direction"] == "worse" for c in changes),
         "deltas": deltas, "per_kind": per_kind,
@@ -80,9 +80,10 @@ def _signed(key: str, delta) -> str:
 
 
 def print_comparison(comparison: dict, console) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    console.print(f"[bold]before[/] {comparison['before']}\n[bold]after[/]  {comparison['after']}")
+    console.print(f"[bold]before[/] {escape(str(comparison['before']))}\n[bold]after[/]  {escape(str(comparison['after']))}")
     if comparison["changes"]:
         table = Table(title=f"{len(comparison['changes'])} turn(s) changed: "
                             f"{comparison['better']} better, {comparison['worse']} worse")
@@ -90,11 +91,16 @@ def print_comparison(comparison: dict, console) -> None:
             table.add_column(column)
         for change in comparison["changes"]:
             colour = {"better": "green", "worse": "red"}.get(change["direction"], "yellow")
-            table.add_row(change["id"], change["kind"], f"[{colour}]{change['before']} → {change['after']}[/]",
-                          change["question"][:80])
+            table.add_row(escape(change["id"]), escape(change["kind"]),
+                          f"[{colour}]{change['before']} → {change['after']}[/]", escape(change["question"][:80]))
         console.print(table)
     else:
         console.print("No turn changed its result.")
+    for side in ("before", "after"):
+        only = comparison[f"only_{side}"]
+        if only:
+            console.print(f"[yellow]{len(only)} turn(s) only in the {side} run[/] (not compared; metrics cover "
+                          f"different questions): {escape(', '.join(only[:8]))}{' …' if len(only) > 8 else ''}")
     moved = {k: v for k, v in comparison["transitions"].items() if k.split("->")[0] != k.split("->")[1]}
     if moved:
         console.print("transitions: " + ", ".join(f"{k} {v}" for k, v in sorted(moved.items())))
@@ -104,6 +110,6 @@ def print_comparison(comparison: dict, console) -> None:
     for key, row in comparison["deltas"].items():
         table.add_row(key, fmt(key, row["before"]), fmt(key, row["after"]), _signed(key, row["delta"]))
     for kind, row in comparison["per_kind"].items():
-        table.add_row(f"accuracy [{kind}]", fmt("accuracy", row["accuracy_before"]),
+        table.add_row(escape(f"accuracy ({kind})"), fmt("accuracy", row["accuracy_before"]),
                       fmt("accuracy", row["accuracy_after"]), _signed("accuracy", row["delta"]))
     console.print(table)
