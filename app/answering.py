@@ -23,7 +23,7 @@ from app.citations import cite
 from app.config import Settings, get_settings
 from app.embedding import get_embeddings
 from app.focus import focus_passages
-from app.grounding import is_refusal
+from app.grounding import content_stems, is_refusal
 from app.llm import generation_lock, get_chat_model, model_label
 from app.retrieval import Filters, HybridRetriever
 from app.store import Store
@@ -105,11 +105,14 @@ class Pipeline:
             rewritten = ""
         rewritten = rewritten.splitlines()[0].strip().strip('"“”') if rewritten else ""
         rewritten = re.sub(r"^(standalone question|question)\s*:\s*", "", rewritten, flags=re.I)
-        # A small model sometimes answers instead of rewriting, or rambles: fall back to retrieving
-        # with the previous question alongside, which keeps the topic in view.
+        # A small model sometimes answers instead of rewriting, drops half the question ("how many
+        # of them hit" -> "how many were launched"), or rambles. Then keep the user's question first
+        # and the earlier one as context: retrieval sees both topics, the model answers this one.
+        lost = content_stems(question) - content_stems(rewritten)
         if not rewritten or len(rewritten) > 3 * len(question) + 200 or not rewritten.endswith("?") \
-                or rewritten.lower() == question.lower():
-            rewritten = f"{history[-1].standalone or history[-1].question} {question}"
+                or rewritten.lower() == question.lower() or lost:
+            earlier = history[-1].standalone or history[-1].question
+            rewritten = f"{question} (This follows the earlier question: {earlier})"
         return rewritten
 
     def format_passages(self, passages: Sequence[Passage]) -> str:

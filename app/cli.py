@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.evaluation.cli import eval_command  # light: heavy imports happen inside the command
+
 app = typer.Typer(
     help="Newsdesk: ask questions about news articles and get answers cited to the exact sentence.",
     no_args_is_help=True,
@@ -241,13 +243,10 @@ def serve(
     launch(_settings(index_dir, **{"server.host": host, "server.port": port}))
 
 
-def main() -> None:
-    try:
-        from app.evaluation.cli import eval_command
+app.command("eval")(eval_command)
 
-        app.command("eval")(eval_command)
-    except ImportError:  # the evaluation package is optional at import time
-        pass
+
+def main() -> None:
     app()
 
 

@@ -35,8 +35,8 @@ passage from a gold article. Unanswerable turns are not scored.
 
 **Citation precision** (``citation_precision``) - over the citations of answerable, answered
 turns: the share of citations whose cited chunk holds a gold evidence span, or whose highlighted
-span overlaps one (one contains the other, or they share a run of characters at least half as
-long as the shorter), or whose span contains a gold answer. Without evidence spans, a citation of
+span overlaps one (one contains the other, or they share a run of at least 12 characters and at
+least half the shorter one's length), or whose span contains a gold answer. Without evidence spans, a citation of
 one of the turn's ``article_ids`` counts as correct. Averaged per turn over turns with citations.
 
 **Citation recall** (``citation_recall``) - over answerable turns with evidence: the share of
