@@ -23,7 +23,7 @@ from app.citations import cite
 from app.config import Settings, get_settings
 from app.embedding import get_embeddings
 from app.focus import focus_passages
-from app.grounding import content_stems, is_refusal
+from app.grounding import content_stems, gives_answer, is_refusal
 from app.llm import generation_lock, get_chat_model, model_label
 from app.retrieval import Filters, HybridRetriever
 from app.store import Store
@@ -188,6 +188,11 @@ class Pipeline:
                           timings=_rounded(timings), **base)
         cited = cite(raw, passages, standalone)
         timings["total_s"] = time.perf_counter() - started
+        if cited.claims and not gives_answer(base["question"], cited.text):
+            return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,
+                          refusal_reason="the answer does not say what was asked (it restates the question "
+                                         "or lacks the number, time or name asked for)",
+                          raw_answer=raw, timings=_rounded(timings), **base)
         if not cited.claims:
             reasons = "; ".join(f"“{c.text}”: {c.support.explain()}" for c in cited.unsupported if c.support)
             return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,

@@ -112,3 +112,20 @@ def test_reciprocal_rank_fusion_rewards_agreement_and_weights():
     assert fused["c"] > fused["b"]
     weighted = reciprocal_rank_fusion([(["a"], 1.0), (["b"], 3.0)], k=60)
     assert weighted["b"] == pytest.approx(3 * weighted["a"])
+
+
+@pytest.mark.parametrize("question, answer, expected", [
+    ("Which building near the base was damaged when the launcher exploded?",
+     "The building near the base was damaged when the launcher exploded [1].", False),  # restates
+    ("At what time of day were the rockets fired?", "The rockets were fired at the base in Anbar [1].", False),
+    ("How many rockets hit the base?", "The rockets hit the target [1].", False),
+    ("How many rockets hit the base?", "Fourteen of the projectiles hit the target [1].", True),
+    ("Who is the Pentagon spokesman?", "The Pentagon spokesman spoke to reporters [1].", False),
+    ("Who is the Pentagon spokesman?", "John Kirby is the Pentagon spokesman [1].", True),
+    ("On which day were the rockets launched?", "The rockets were launched on Tuesday [1].", True),
+    ("What was the missile hidden in?", "The missile was hidden in a flour bag [1].", True),
+])
+def test_an_answer_must_give_what_the_question_asks_for(question, answer, expected):
+    from app.grounding import gives_answer
+
+    assert gives_answer(question, answer) is expected
