@@ -37,6 +37,8 @@ def eval_command(
     judge_base_url: Annotated[Optional[str], typer.Option("--judge-base-url", help="the judge's server URL")] = None,
     fail_under: Annotated[Optional[float], typer.Option(
         "--fail-under", help="exit with status 1 when answer accuracy is below this fraction (0..1)")] = None,
+    retrieval_only: Annotated[bool, typer.Option(
+        "--retrieval-only", help="only recall@k and MRR of dense, BM25 and hybrid retrieval (no generator)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
 ) -> None:
     """Evaluate answers, retrieval, citations, refusals and latency on a question set."""
@@ -102,6 +104,26 @@ def eval_command(
         fail(f"no such corpus file or folder: {corpus}", 2)
     out_dir = out or Path("eval-runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
     judge = JudgeConfig.from_env(backend=judge_backend, model=judge_model, base_url=judge_base_url) or False
+
+    if retrieval_only:
+        import json
+
+        from rich.table import Table
+
+        from app.evaluation.retrieval_modes import compare_modes
+
+        results = compare_modes(questions, settings, corpus=corpus)
+        table = Table(title=f"retrieval on {questions.name}")
+        for column in ("mode", "recall@k", "MRR", "turns", "k", "p50 ms"):
+            table.add_column(column)
+        for name, row in results.items():
+            table.add_row(name, f"{row['recall_at_k']:.1%}", f"{row['mrr']:.3f}", str(row["n"]), str(row["k"]),
+                          str(row["latency_ms_p50"]))
+        out_console.print(table)
+        if out:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "retrieval.json").write_text(json.dumps(results, indent=2))
+        return
 
     total_turns = sum(2 if q.follow_up else 1 for q in items)
     console.print(escape(f"evaluating {len(items)} questions ({total_turns} turns) from {questions} over {corpus}"))

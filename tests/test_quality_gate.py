@@ -1,0 +1,33 @@
+"""CI quality gate: the seed question set with the default models must not regress.
+
+Thresholds sit a little below what was measured (docs/quality.md), so that a change that makes
+answers, retrieval, citations or refusals worse fails CI. Raise them as the pipeline improves.
+"""
+
+import json
+
+import pytest
+
+from app.evaluation import run_eval
+
+from conftest import REPO, make_settings
+
+pytestmark = pytest.mark.slow
+
+# Measured on 2026-11-24 with Qwen2.5-Coder-0.5B (docs/quality.md); at least / at most:
+AT_LEAST = {"accuracy": 0.50, "recall_at_k": 0.95, "mrr": 0.80, "citation_precision": 0.80,
+            "citation_recall": 0.55, "refusal_recall": 0.80}
+AT_MOST = {"false_refusal_rate": 0.40}
+
+
+def test_seed_question_set_meets_the_quality_thresholds(tmp_path):
+    settings = make_settings(tmp_path / "index")
+    result = run_eval(REPO / "tests" / "questions" / "seed.yaml", settings, corpus=REPO / "corpus",
+                      index_dir=tmp_path / "eval-index", out_dir=tmp_path / "report", judge=False)
+    summary = result.summary
+    (REPO / "test-artifacts").mkdir(exist_ok=True)
+    (REPO / "test-artifacts" / "seed-eval-summary.json").write_text(
+        json.dumps({k: v for k, v in summary.items() if k not in ("per_kind", "per_turn")}, indent=2, default=str))
+    failures = [f"{k} = {summary[k]:.3f} < {v}" for k, v in AT_LEAST.items() if summary[k] < v]
+    failures += [f"{k} = {summary[k]:.3f} > {v}" for k, v in AT_MOST.items() if summary[k] > v]
+    assert not failures, "quality regressed: " + "; ".join(failures)
