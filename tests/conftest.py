@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -37,3 +45,84 @@ def seed_store(seed_settings):
     from app.store import Store
 
     return Store(seed_settings)
+
+
+# -- the real server (``newsdesk serve`` in a subprocess) ----------------------------------------------
+class RunningServer(NamedTuple):
+    """A server started by ``start_server``: ``url, process, *_ = server`` or by attribute."""
+
+    url: str  # "http://127.0.0.1:<port>/"
+    process: subprocess.Popen
+    port: int
+    base: Path  # the temporary folder holding index/, data/ and server.log
+    data_dir: Path
+    index_dir: Path
+    log_path: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_command(port: int) -> list[str]:
+    python = REPO / ".venv" / "bin" / "python"
+    if (REPO / "app" / "__main__.py").exists():
+        return [str(python if python.exists() else sys.executable), "-m", "app", "serve", "--port", str(port)]
+    return [str(REPO / ".venv" / "bin" / "newsdesk"), "serve", "--port", str(port)]
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def start_server(tmp_path_factory, name: str = "newsdesk", *, startup_timeout: float = 300.0,
+                 **env: str | None) -> Iterator[RunningServer]:
+    """Run ``newsdesk serve`` on a free loopback port with fresh index/data folders; stop it on exit.
+
+    The shipped corpus is indexed on start. ``env`` adds environment variables for the server
+    (``NEWSDESK_SERVER__MAX_UPLOAD_MB="1"``); ``None`` removes one. Login and bind address are
+    cleared from the inherited environment (no login, 127.0.0.1) unless given here. Fails the
+    calling test (or fixture) when the server exits or does not open its port in time.
+    """
+    base = tmp_path_factory.mktemp(name)
+    port = free_port()
+    data_dir, index_dir = base / "data", base / "index"
+    environment = {**os.environ, "NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_DATA_DIR": str(data_dir),
+                   "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    for key in ("NEWSDESK_SERVER__USERNAME", "NEWSDESK_SERVER__PASSWORD", "NEWSDESK_SERVER__HOST"):
+        environment.pop(key, None)
+    for key, value in env.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = str(value)
+    log_path = base / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(serve_command(port), cwd=REPO, env=environment, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the server did not open port {port} in {startup_timeout:.0f} s:\n"
+                                f"{log_path.read_text()[-4000:]}")
+                time.sleep(0.5)
+        yield RunningServer(f"http://127.0.0.1:{port}/", process, port, base, data_dir, index_dir, log_path)
+    finally:
+        stop_server(process)

@@ -1,23 +1,19 @@
 """The web UI's HTTP API, through ``gradio_client`` against the real server, and the UI's pure helpers.
 
 The server tests start ``serve`` on a free port with a temporary index and data folder (the shipped
-corpus is indexed on start) and use the real llama.cpp model: each answer takes seconds.
+corpus is indexed on start; ``start_server`` in conftest.py) and use the real llama.cpp model: each answer takes seconds.
 Run: ``.venv/bin/python -m pytest tests/test_ui_api.py -v``
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import start_server
+
 ANSWER_TIMEOUT_S = 120
 FERRY_TEXT = """---
 title: "Harbourview ferry completes maiden voyage"
@@ -112,50 +108,10 @@ def test_api_endpoints_are_named_and_documented(tmp_path):
 
 
 # -- against the real server -------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve_command(port: int) -> list[str]:
-    python = ROOT / ".venv" / "bin" / "python"
-    if (ROOT / "app" / "__main__.py").exists():
-        return [str(python if python.exists() else sys.executable), "-m", "app", "serve", "--port", str(port)]
-    return [str(ROOT / ".venv" / "bin" / "newsdesk"), "serve", "--port", str(port)]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("newsdesk-api")
-    port = _free_port()
-    env = {**os.environ, "NEWSDESK_INDEX_DIR": str(base / "index"), "NEWSDESK_DATA_DIR": str(base / "data"),
-           "NEWSDESK_SERVER__MAX_UPLOAD_MB": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    env.pop("NEWSDESK_SERVER__USERNAME", None)
-    env.pop("NEWSDESK_SERVER__PASSWORD", None)
-    log_path = base / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(_serve_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not start:\n{log_path.read_text()[-4000:]}")
-                time.sleep(0.5)
-        yield {"url": f"http://127.0.0.1:{port}/", "data_dir": base / "data"}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with start_server(tmp_path_factory, "newsdesk-api", NEWSDESK_SERVER__MAX_UPLOAD_MB="1") as running:
+        yield {"url": running.url, "data_dir": running.data_dir}
 
 
 @pytest.fixture(scope="module")

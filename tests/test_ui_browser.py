@@ -1,7 +1,7 @@
 """End-to-end tests of the web UI: the real server (real index, real llama.cpp model) driven by Chromium.
 
 The server runs as a subprocess on a free port with its index and data folders in a temporary
-directory; the shipped corpus is indexed on start. The tests share one browser page and run in
+directory (``start_server`` in conftest.py); the shipped corpus is indexed on start. The tests share one browser page and run in
 file order (each answer costs 5-60 s of CPU), so they read as one reporter's session:
 ask -> check the citation and the source viewer -> follow up -> give feedback -> upload an
 article -> ask about it -> delete it.
@@ -14,15 +14,13 @@ A screenshot of the answered chat is written to ``test-artifacts/chat.png``.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from conftest import start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,63 +45,12 @@ The operator said the ship would run four crossings a day during the summer.
 
 
 # -- the server ------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve_command(port: int) -> list[str]:
-    python = ROOT / ".venv" / "bin" / "python"
-    if (ROOT / "app" / "__main__.py").exists():
-        return [str(python if python.exists() else sys.executable), "-m", "app", "serve", "--port", str(port)]
-    return [str(ROOT / ".venv" / "bin" / "newsdesk"), "serve", "--port", str(port)]
-
-
-def start_server(base: Path, startup_timeout: float = 300.0):
-    """Start ``serve`` with fresh index/data folders under ``base``; returns (process, url, data_dir, log)."""
-    port = _free_port()
-    data_dir, index_dir = base / "data", base / "index"
-    env = {**os.environ, "NEWSDESK_INDEX_DIR": str(index_dir), "NEWSDESK_DATA_DIR": str(data_dir),
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    env.pop("NEWSDESK_SERVER__USERNAME", None)
-    env.pop("NEWSDESK_SERVER__PASSWORD", None)
-    log_path = base / "server.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(_serve_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + startup_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        raise RuntimeError(f"the server did not open port {port} in {startup_timeout:.0f} s:\n"
-                           f"{log_path.read_text()[-4000:]}")
-    return process, f"http://127.0.0.1:{port}/", data_dir, log_path
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    base = tmp_path_factory.mktemp("newsdesk-ui")
-    process, url, data_dir, log_path = start_server(base)
-    yield {"url": url, "data_dir": data_dir, "base": base, "log": log_path}
-    stop_server(process)
+    with start_server(tmp_path_factory, "newsdesk-ui") as running:
+        yield {"url": running.url, "data_dir": running.data_dir, "base": running.base, "log": running.log_path}
 
 
 @pytest.fixture(scope="module")
