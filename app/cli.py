@@ -240,7 +240,10 @@ def serve(
     _setup_logging(verbose)
     from app.ui import launch
 
-    launch(_settings(index_dir, **{"server.host": host, "server.port": port}))
+    try:
+        launch(_settings(index_dir, **{"server.host": host, "server.port": port}))
+    except ValueError as err:
+        _fail(str(err), 2)
 
 
 app.command("eval")(eval_command)

@@ -842,6 +842,9 @@ def build_app(settings: Settings) -> gr.Blocks:
 def launch_options(settings: Settings) -> dict:
     """Keyword arguments for ``Blocks.launch``: Gradio 6 takes theme and CSS there."""
     server = settings.server
+    if bool(server.username) != bool(server.password):
+        # Half a login would silently serve the page to everyone: refuse to start instead.
+        raise ValueError("set both NEWSDESK_SERVER__USERNAME and NEWSDESK_SERVER__PASSWORD, or neither")
     auth = (server.username, server.password) if server.username and server.password else None
     return dict(
         server_name=server.host, server_port=server.port, auth=auth, share=False,

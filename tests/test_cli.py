@@ -53,3 +53,12 @@ def test_ask_json_prints_the_answer_with_citations(tmp_path):
     answer = json.loads(result.stdout)
     assert "Kirby" in answer["text"] and answer["citations"][0]["span"]["text"]
     assert set(answer) >= {"text", "citations", "passages", "refused", "timings"}
+
+
+def test_serve_refuses_half_a_login(tmp_path):
+    env_user = {"NEWSDESK_SERVER__USERNAME": "editor"}
+    env = {**os.environ, **env_user, "NEWSDESK_INDEX_DIR": str(tmp_path / "index")}
+    env.pop("NEWSDESK_SERVER__PASSWORD", None)
+    result = subprocess.run([sys.executable, "-m", "app", "serve", "--port", "0"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "PASSWORD" in result.stderr
