@@ -128,12 +128,13 @@ class Pipeline:
         return prompt | get_chat_model(self.settings) | StrOutputParser()
 
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
+        """Nothing retrieved, or no passage semantically close to the question."""
         if not passages:
             return True
+        if self.settings.retrieval.mode == "bm25":
+            return False  # BM25 scores are not comparable across questions: no threshold to apply
         similarities = [p.dense_similarity for p in passages if p.dense_similarity is not None]
-        if self.settings.retrieval.mode == "bm25" or not similarities:
-            return self.settings.retrieval.mode != "bm25"
-        return max(similarities) < self.settings.retrieval.min_similarity
+        return not similarities or max(similarities) < self.settings.retrieval.min_similarity
 
     # -- the whole flow ---------------------------------------------------------------------
     def stream(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
