@@ -154,8 +154,11 @@ class Store:
                     from urllib.parse import urlparse
 
                     url = urlparse(self.settings.chroma_url)
-                    client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
-                                                 ssl=url.scheme == "https", settings=chroma_settings)
+                    https = url.scheme == "https"
+                    # No port in the URL: the scheme's (443 behind TLS), else chroma run's 8000.
+                    client = chromadb.HttpClient(host=url.hostname or "localhost",
+                                                 port=url.port or (443 if https else 8000),
+                                                 ssl=https, settings=chroma_settings)
                 else:
                     client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=chroma_settings)
                 self._vectorstore = Chroma(

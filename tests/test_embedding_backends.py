@@ -1,0 +1,90 @@
+"""The ONNX embedding backends against the torch one, with the real packaged MiniLM model.
+
+The first use exports the model to ONNX (and quantises it) into ~/.cache/newsdesk/onnx/, about
+10-20 s on 2 cores; later sessions reuse the export.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.config import EmbeddingSettings
+from app.embedding import embedding_model_name, ensure_onnx_export, get_embeddings
+from app.modelfiles import embedding_model_path
+from app.retrieval import HybridRetriever
+from app.store import IndexMismatchError, Store
+
+SENTENCES = [
+    "How many rockets hit the base?",
+    "Fourteen of the projectiles hit the target, causing minor injuries to two personnel at the base.",
+    "The Pentagon spokesman, John Kirby, said the attack was under investigation.",
+    "A record apple harvest in the valley.",
+    "Short.",
+    # Longer than the model's 256-token window: truncated alike by every backend.
+    "The central bank raised interest rates again on Thursday, citing inflation. " * 40,
+]
+
+
+@pytest.fixture(scope="module")
+def vectors() -> dict[str, np.ndarray]:
+    out = {}
+    for backend in ("torch", "onnx", "onnx-int8"):
+        embeddings = get_embeddings(EmbeddingSettings(backend=backend))
+        out[backend] = np.asarray(embeddings.embed_documents(SENTENCES))
+        query = np.asarray(embeddings.embed_query(SENTENCES[0]))
+        assert np.allclose(query, out[backend][0], atol=1e-5)  # a query embeds like a document
+    return out
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def test_onnx_vectors_equal_torch_vectors(vectors):
+    assert vectors["onnx"].shape == vectors["torch"].shape == (len(SENTENCES), 384)
+    assert _cosines(vectors["onnx"], vectors["torch"]).min() > 0.99
+    assert np.allclose(np.linalg.norm(vectors["onnx"], axis=1), 1.0, atol=1e-4)  # normalised, as torch's
+
+
+def test_int8_vectors_are_close_to_torch_vectors(vectors):
+    cosines = _cosines(vectors["onnx-int8"], vectors["torch"])
+    assert cosines.min() > 0.95, cosines
+    # Still the same geometry: the nearest neighbour of the question is its answer, as with torch.
+    for backend in ("torch", "onnx-int8"):
+        sims = vectors[backend][1:] @ vectors[backend][0]
+        assert int(np.argmax(sims)) == 0
+
+
+def test_batches_of_mixed_lengths_give_the_vectors_of_single_texts():
+    # Padding must not change a text's vector (the export is masked, not traced to one length).
+    embeddings = get_embeddings(EmbeddingSettings(backend="onnx"))
+    batch = np.asarray(embeddings.embed_documents(SENTENCES))
+    for number, sentence in enumerate(SENTENCES):
+        assert np.allclose(batch[number], embeddings.embed_query(sentence), atol=1e-4)
+
+
+def test_the_export_is_made_once_and_reused(vectors):
+    path = embedding_model_path("default")
+    first = ensure_onnx_export(path)
+    mtime = first.stat().st_mtime_ns
+    assert ensure_onnx_export(path) == first and first.stat().st_mtime_ns == mtime
+    assert ensure_onnx_export(path, quantized=True).name == "model_int8.onnx"
+    assert "newsdesk" in first.parts and "onnx" in first.parts  # outside the read-only model folder
+
+
+def test_float_backends_share_the_index_and_int8_does_not(seed_settings):
+    torch_name = embedding_model_name(EmbeddingSettings(backend="torch"))
+    assert embedding_model_name(EmbeddingSettings(backend="onnx")) == torch_name
+    assert embedding_model_name(EmbeddingSettings(backend="onnx-int8")) != torch_name
+
+    # The seed index was built with torch: the onnx backend queries it as it is...
+    onnx_settings = seed_settings.with_overrides(**{"embedding.backend": "onnx"})
+    passages = HybridRetriever(store=Store(onnx_settings), settings=onnx_settings.retrieval) \
+        .retrieve("How many rockets hit the base?")
+    assert any("Fourteen of the projectiles hit the target" in p.text for p in passages)
+    assert passages[0].dense_similarity is not None
+    # ...while int8 vectors are refused in it (a reindex builds an int8 index instead).
+    int8_settings = seed_settings.with_overrides(**{"embedding.backend": "onnx-int8"})
+    with pytest.raises(IndexMismatchError, match="onnx-int8"):
+        Store(int8_settings).check_embedding_model()
