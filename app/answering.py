@@ -13,7 +13,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.output_parsers import StrOutputParser
@@ -23,30 +22,17 @@ from app.citations import cite
 from app.config import Settings, get_settings
 from app.embedding import get_embeddings
 from app.focus import focus_passages
-from app.grounding import content_stems, gives_answer, is_refusal
+from app.grounding import gives_answer, is_refusal
 from app.llm import generation_lock, get_chat_model, model_label
 from app.retrieval import Filters, HybridRetriever
+from app.rewriting import Turn, rewrite
 from app.store import Store
 from app.types import Answer, Passage
 
 log = logging.getLogger(__name__)
 
-_FOLLOW_UP_RE = re.compile(
-    r"^(and|but|so|also|what about|how about|then)\b|\b(it|its|they|them|their|theirs|he|him|his|she|her|"
-    r"this|that|these|those|there|then|the same|the other|others?|former|latter)\b",
-    re.IGNORECASE,
-)
-
-
 class QuestionError(ValueError):
     """The question cannot be asked as it is (empty, too long)."""
-
-
-@dataclass(frozen=True)
-class Turn:
-    question: str
-    answer: str
-    standalone: str | None = None  # the question as it was understood (after rewriting)
 
 
 def validate_question(question: str, settings: Settings) -> str:
@@ -92,28 +78,13 @@ class Pipeline:
 
     def standalone_question(self, question: str, history: Sequence[Turn]) -> str:
         """Rewrite a follow-up using the chat history; standalone questions pass through untouched."""
-        if not history or not _FOLLOW_UP_RE.search(question):
-            return question
-        transcript = "\n".join(f"User: {t.standalone or t.question}\nAssistant: {t.answer}" for t in history[-3:])
+        return rewrite(question, history, self._model_rewrite)
+
+    def _model_rewrite(self, transcript: str, question: str) -> str:
         chain = ChatPromptTemplate.from_messages([("human", self.condense_prompt)]) \
             | get_chat_model(self.settings) | StrOutputParser()
-        try:
-            with generation_lock(self.settings):
-                rewritten = chain.invoke({"history": transcript, "question": question}).strip()
-        except Exception as err:  # a failed rewrite must not fail the answer
-            log.warning("follow-up rewrite failed (%s); retrieving with the history instead", err)
-            rewritten = ""
-        rewritten = rewritten.splitlines()[0].strip().strip('"“”') if rewritten else ""
-        rewritten = re.sub(r"^(standalone question|question)\s*:\s*", "", rewritten, flags=re.I)
-        # A small model sometimes answers instead of rewriting, drops half the question ("how many
-        # of them hit" -> "how many were launched"), or rambles. Then keep the user's question first
-        # and the earlier one as context: retrieval sees both topics, the model answers this one.
-        lost = content_stems(question) - content_stems(rewritten)
-        if not rewritten or len(rewritten) > 3 * len(question) + 200 or not rewritten.endswith("?") \
-                or rewritten.lower() == question.lower() or lost:
-            earlier = history[-1].standalone or history[-1].question
-            rewritten = f"{question} (This follows the earlier question: {earlier})"
-        return rewritten
+        with generation_lock(self.settings):
+            return chain.invoke({"history": transcript, "question": question})
 
     def format_passages(self, passages: Sequence[Passage]) -> str:
         """Passages fenced as data; an article cannot close the fence or open a passage of its own."""

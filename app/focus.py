@@ -35,7 +35,8 @@ def focus_passages(question: str, passages: list[Passage], embeddings, margin: f
         sims = similarities[offset: offset + len(ss)]
         offset += len(ss)
         best = float(sims.max())
-        kept = [passage.text[a:b] for (a, b), sim in zip(ss, sims) if sim >= threshold]
+        # Best sentence first: a small model answers from the first sentence it reads.
+        kept = [passage.text[a:b] for (a, b), sim in sorted(zip(ss, sims), key=lambda x: -x[1]) if sim >= threshold]
         focused.append(passage.model_copy(update={"focus_text": " … ".join(kept), "relevance": round(best, 4)}))
     focused.sort(key=lambda p: -(p.relevance or 0.0))
     return [p.model_copy(update={"number": i}) for i, p in enumerate(focused, start=1)]

@@ -1,0 +1,177 @@
+"""Follow-up questions made standalone, so retrieval and the model see what the user means.
+
+Three tries, best first:
+1. the chat model rewrites the follow-up (prompts/condense.txt) — good with a capable model;
+2. if that rewrite is unusable (a small model often *answers* instead of rewriting, or drops half
+   the question), the pronoun is resolved by rule: "And how many of them hit?" after "How many
+   rockets were launched at the base?" becomes "How many of the rockets hit?";
+3. if no rule applies, the user's question goes first with the earlier one as context.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.grounding import content_stems
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP_RE = re.compile(
+    r"^(and|but|so|also|what about|how about|then)\b|\b(it|its|they|them|their|theirs|he|him|his|she|her|"
+    r"this|that|these|those|there|then|the same|the other|others?|former|latter)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: str
+    standalone: str | None = None  # the question as it was understood (after rewriting)
+
+
+def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+    return bool(history) and bool(FOLLOW_UP_RE.search(question))
+
+
+def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str, str], str]) -> str:
+    """The standalone form of ``question``; ``model_rewrite(transcript, question)`` asks the model."""
+    if not is_follow_up(question, history):
+        return question
+    transcript = "\n".join(f"User: {t.standalone or t.question}\nAssistant: {t.answer}" for t in history[-3:])
+    try:
+        proposed = model_rewrite(transcript, question)
+    except Exception as err:  # a failed rewrite must not fail the answer
+        log.warning("follow-up rewrite failed (%s); resolving it by rule instead", err)
+        proposed = ""
+    proposed = clean_rewrite(proposed)
+    if usable_rewrite(question, proposed):
+        return proposed
+    earlier = history[-1].standalone or history[-1].question
+    resolved = resolve_pronoun(question, earlier)
+    if resolved:
+        log.info("model rewrite unusable (%r); resolved by rule: %r", proposed, resolved)
+        return resolved
+    return f"{question} (This follows the earlier question: {earlier})"
+
+
+def clean_rewrite(text: str) -> str:
+    text = text.strip().splitlines()[0].strip().strip('"“”') if text.strip() else ""
+    return re.sub(r"^(standalone question|question|rewritten question)\s*:\s*", "", text, flags=re.I).strip()
+
+
+def usable_rewrite(question: str, rewritten: str) -> bool:
+    """A question, not an answer; not a ramble; keeps every content word the user wrote."""
+    return bool(rewritten) and rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 200 \
+        and rewritten.lower() != question.lower() and not (content_stems(question) - content_stems(rewritten))
+
+
+# -- resolution by rule ------------------------------------------------------------------------
+_LEAD_RE = re.compile(r"^(and|but|so|also|then|ok(ay)?|well)\b[\s,]*", re.IGNORECASE)
+_WH = ("how many", "how much", "what", "which", "who", "whom", "whose", "when", "where", "why", "how")
+_BE = {"is", "are", "was", "were", "has", "have", "had", "been", "being"}
+_DO = {"did", "do", "does", "will", "would", "can", "could", "should", "might", "may", "must"}
+_STOP = _BE | _DO | {
+    "in", "on", "at", "of", "for", "from", "to", "by", "with", "about", "after", "before", "during", "near",
+    "into", "over", "under", "against", "between", "since", "than", "as", "that", "which", "who", "when",
+    "where", "why", "how", "and", "or", "but", "if",
+}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"}
+# Subject pronouns and object pronouns stand for the phrase; possessives for the phrase + 's.
+_PRONOUN_RE = re.compile(r"\b(them|they|it|he|she|him)\b|\b(their|its|his|her)\b", re.IGNORECASE)
+
+
+def topic_phrase(earlier: str) -> str | None:
+    """The thing an earlier question was about: "How many rockets were launched…" -> "the rockets".
+
+    Word order rules for English questions, not a parser: after the wh-word comes either the
+    topic ("how many rockets", "which country") or an auxiliary and then the topic as subject
+    ("was the missile hidden", "did the plane crash").
+    """
+    words = re.findall(r"[\w'’-]+", earlier)
+    lowered = [w.lower() for w in words]
+    text = " ".join(lowered)
+    wh = next((w for w in _WH if text.startswith(w + " ")), None)
+    if wh is None:
+        return None
+    rest_words, rest = words[len(wh.split()):], lowered[len(wh.split()):]
+    if not rest:
+        return None
+    if wh in ("how many", "how much", "which", "whose"):  # the topic follows the wh-word directly
+        phrase = _run(rest_words, rest)
+        return _with_article(phrase) if phrase else None
+    if rest[0] not in _BE | _DO:
+        return None  # "Who won the election?": the pronoun would stand for the unknown answer
+    return _subject(rest_words[1:])
+
+
+def _subject(words: list[str]) -> str | None:
+    """The noun phrase after an auxiliary: a name ("Iran", "John Kirby"), or a determiner, any
+    capitalised words and one more word ("the storm", "the Pentagon spokesman")."""
+    if not words:
+        return None
+    if words[0][:1].isupper():
+        names = []
+        for word in words:
+            if not word[:1].isupper():
+                break
+            names.append(word)
+        return " ".join(names)
+    if words[0].lower() not in _DETERMINERS:
+        return None if words[0].lower() in _STOP else _with_article(words[0])
+    phrase = [words[0]]
+    for word in words[1:]:
+        if word.lower() in _STOP:
+            break
+        phrase.append(word)
+        if not word[:1].isupper():
+            break
+    return " ".join(phrase) if len(phrase) > 1 else None
+
+
+def _run(words: list[str], lowered: list[str], limit: int = 5) -> str:
+    out: list[str] = []
+    for word, low in zip(words, lowered):
+        if low in _STOP and not (not out and low in _DETERMINERS):
+            break
+        out.append(word)
+        if len(out) == limit:
+            break
+    return " ".join(out)
+
+
+def _with_article(phrase: str) -> str:
+    first = phrase.split()[0]
+    if first.lower() in _DETERMINERS or first[:1].isupper():
+        return phrase
+    return f"the {phrase}"
+
+
+def _plural(phrase: str) -> bool:
+    last = phrase.split()[-1].lower()
+    return phrase.split()[0].lower() in ("these", "those") or \
+        (last.endswith("s") and not last.endswith(("ss", "us", "is"))) or last in ("people", "children", "men", "women")
+
+
+def resolve_pronoun(question: str, earlier: str) -> str | None:
+    """Replace the follow-up's first pronoun with the earlier question's topic, or None."""
+    topic = topic_phrase(earlier)
+    if not topic:
+        return None
+    body = _LEAD_RE.sub("", question).strip()
+    match = _PRONOUN_RE.search(body)
+    if not match:
+        return None
+    pronoun = match.group().lower()
+    if (pronoun in ("them", "they", "their")) != _plural(topic):
+        return None  # "When did it happen?" after "How many rockets…": "it" is not the rockets
+    if match.group(1):
+        replacement = topic
+    else:
+        replacement = topic + ("’" if topic.endswith("s") else "’s")
+    resolved = body[:match.start()] + replacement + body[match.end():]
+    resolved = resolved[0].upper() + resolved[1:]
+    return resolved if resolved.endswith("?") else resolved.rstrip(".") + "?"

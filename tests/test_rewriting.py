@@ -1,0 +1,79 @@
+"""Follow-up rewriting: the rule-based fallback used when the model's rewrite is unusable."""
+
+import pytest
+
+from app.rewriting import Turn, clean_rewrite, resolve_pronoun, rewrite, topic_phrase, usable_rewrite
+
+EARLIER = "How many rockets were launched at the base?"
+
+
+@pytest.mark.parametrize("earlier, topic", [
+    (EARLIER, "the rockets"),
+    ("What was the missile hidden in?", "the missile"),
+    ("Who is the Pentagon spokesman?", "the Pentagon spokesman"),
+    ("Where did the storm make landfall?", "the storm"),
+    ("When did Iran fire the missiles?", "Iran"),
+    ("Which country did the plane crash in?", "the country"),
+])
+def test_topic_phrase_finds_what_the_earlier_question_was_about(earlier, topic):
+    assert topic_phrase(earlier) == topic
+
+
+def test_topic_phrase_gives_nothing_when_the_subject_is_the_unknown():
+    # "Who won?": a later "she" means the answer, which the question does not name.
+    assert topic_phrase("Who won the mayoral election in Toronto?") is None
+    assert topic_phrase("Rockets hit the base.") is None
+
+
+@pytest.mark.parametrize("question, earlier, resolved", [
+    ("And how many of them hit?", EARLIER, "How many of the rockets hit?"),
+    ("Where was it found?", "What was the missile hidden in?", "Where was the missile found?"),
+    ("What did he say about the weapons?", "Who is the Pentagon spokesman?",
+     "What did the Pentagon spokesman say about the weapons?"),
+    ("And how strong was it?", "Where did the storm make landfall?", "How strong was the storm?"),
+    ("What was their range?", EARLIER, "What was the rockets’ range?"),
+])
+def test_a_pronoun_is_replaced_by_the_earlier_topic(question, earlier, resolved):
+    assert resolve_pronoun(question, earlier) == resolved
+
+
+def test_a_pronoun_that_does_not_agree_in_number_is_left_alone():
+    # "it" is the attack, not the rockets: no guess rather than a wrong one.
+    assert resolve_pronoun("When did it happen?", EARLIER) is None
+    assert resolve_pronoun("Who fired the rockets?", EARLIER) is None  # no pronoun at all
+
+
+def test_a_model_that_answers_instead_of_rewriting_is_not_believed():
+    history = [Turn(EARLIER, "Two dozen rockets were launched [1].")]
+    answered = "According to the conversation, fourteen of the projectiles hit the target."
+    assert rewrite("And how many of them hit?", history, lambda transcript, q: answered) == \
+        "How many of the rockets hit?"
+
+
+def test_a_good_model_rewrite_is_used_and_a_failing_model_falls_back():
+    history = [Turn(EARLIER, "Two dozen rockets were launched [1].")]
+    good = "Standalone question: How many of the rockets launched at the base hit it?"
+    assert rewrite("And how many of them hit?", history, lambda t, q: good) == \
+        "How many of the rockets launched at the base hit it?"
+
+    def broken(transcript, question):
+        raise ConnectionError("server went away")
+
+    assert rewrite("When did it happen?", history, broken) == \
+        f"When did it happen? (This follows the earlier question: {EARLIER})"
+
+
+def test_a_standalone_question_is_not_rewritten():
+    def must_not_be_called(transcript, question):
+        raise AssertionError("the model was asked to rewrite a standalone question")
+
+    history = [Turn(EARLIER, "Two dozen [1].")]
+    assert rewrite("Who is the Pentagon spokesman?", history, must_not_be_called) == "Who is the Pentagon spokesman?"
+    assert rewrite("And how many of them hit?", [], must_not_be_called) == "And how many of them hit?"
+
+
+def test_rewrite_checks():
+    assert clean_rewrite('"Question: Where was the missile found?"\nExtra line') == "Where was the missile found?"
+    assert usable_rewrite("Where was it found?", "Where was the missile found?")
+    assert not usable_rewrite("Where was it found?", "It was found in a flour bag.")  # an answer
+    assert not usable_rewrite("And how many of them hit?", "How many rockets were launched?")  # lost "hit"
