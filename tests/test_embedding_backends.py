@@ -73,18 +73,24 @@ def test_the_export_is_made_once_and_reused(vectors):
     assert "newsdesk" in first.parts and "onnx" in first.parts  # outside the read-only model folder
 
 
-def test_float_backends_share_the_index_and_int8_does_not(seed_settings):
+def test_float_backends_share_the_index_and_int8_does_not(tmp_path):
+    from app.ingest import ingest
+
+    from conftest import REPO, make_settings
+
     torch_name = embedding_model_name(EmbeddingSettings(backend="torch"))
     assert embedding_model_name(EmbeddingSettings(backend="onnx")) == torch_name
     assert embedding_model_name(EmbeddingSettings(backend="onnx-int8")) != torch_name
 
-    # The seed index was built with torch: the onnx backend queries it as it is...
-    onnx_settings = seed_settings.with_overrides(**{"embedding.backend": "onnx"})
+    # An index built with torch: the onnx backend queries it as it is...
+    torch_settings = make_settings(tmp_path / "index", **{"embedding.backend": "torch"})
+    ingest([REPO / "corpus"], torch_settings)
+    onnx_settings = torch_settings.with_overrides(**{"embedding.backend": "onnx"})
     passages = HybridRetriever(store=Store(onnx_settings), settings=onnx_settings.retrieval) \
         .retrieve("How many rockets hit the base?")
     assert any("Fourteen of the projectiles hit the target" in p.text for p in passages)
     assert passages[0].dense_similarity is not None
     # ...while int8 vectors are refused in it (a reindex builds an int8 index instead).
-    int8_settings = seed_settings.with_overrides(**{"embedding.backend": "onnx-int8"})
+    int8_settings = torch_settings.with_overrides(**{"embedding.backend": "onnx-int8"})
     with pytest.raises(IndexMismatchError, match="onnx-int8"):
         Store(int8_settings).check_embedding_model()
