@@ -1,6 +1,7 @@
 """Newsdesk: question answering over news articles, with cited and grounded answers.
 
-``from app import ask, Chat`` is the Python API; the heavy imports happen on first use.
+``from app import ask, Chat`` is the Python API, ``app.eval(...)`` evaluates a question set
+(``app.evaluation.run_eval``); the heavy imports happen on first use.
 """
 
 import os as _os
@@ -23,6 +24,10 @@ def __getattr__(name):
         from app import types
 
         return getattr(types, name)
+    if name == "eval":  # app.eval(questions, ...) is app.evaluation.run_eval, as `newsdesk eval` from Python
+        from app.evaluation.runner import run_eval
+
+        return run_eval
     if name == "Settings":
         from app.config import Settings
 

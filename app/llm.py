@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
@@ -21,6 +22,17 @@ _cache: dict[tuple, BaseChatModel] = {}
 
 class BackendError(RuntimeError):
     pass
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free llama.cpp models while the interpreter is intact: left to ``Llama.__del__`` at
+    shutdown, freeing runs after llama_cpp's module globals are gone and prints a TypeError."""
+    for model in list(_cache.values()):
+        client = getattr(model, "client", None)
+        with contextlib.suppress(Exception):
+            if client is not None and hasattr(client, "close"):
+                client.close()
 
 
 def model_label(llm: LLMSettings) -> str:
