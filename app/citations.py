@@ -167,7 +167,32 @@ def best_span(claims: list[str], passage: Passage) -> Span:
         if score > best_score:
             best, best_score = (start, end), score
     start, end = best or (0, len(passage.text))
+    start, end = _widen_to_missing_facts(claims, passage.text, (start, end))
     return Span(text=passage.text[start:end], start=passage.start + start, end=passage.start + end)
+
+
+def _widen_to_missing_facts(claims: list[str], text: str, best: tuple[int, int], reach: int = 2) -> tuple[int, int]:
+    """Stretch the span over nearby sentences holding the claim's numbers or names that the best
+    sentence lacks, so the highlighted text shows every fact ("…deeply concerned…" + "…Pentagon
+    spokesman John Kirby told reporters" for a claim fusing the two). At most ``reach`` sentences
+    either side: a fact further away leaves the span on the best sentence."""
+    if not claims:
+        return best
+    gap = support(" ".join(claims), text[best[0]:best[1]])
+    wanted = set(gap.missing_numbers), set(gap.missing_names)
+    if not wanted[0] and not wanted[1]:
+        return best
+    spans = sentence_spans(text)
+    if best not in spans:
+        return best
+    at = spans.index(best)
+    start, end = best
+    for index in range(max(0, at - reach), min(len(spans), at + reach + 1)):
+        a, b = spans[index]
+        found = support(" ".join(claims), text[a:b])
+        if (wanted[0] - found.missing_numbers) or (wanted[1] - found.missing_names):
+            start, end = min(start, a), max(end, b)
+    return start, end
 
 
 def cite(raw: str, passages: list[Passage], question: str) -> CitedAnswer:

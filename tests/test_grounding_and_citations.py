@@ -129,3 +129,20 @@ def test_an_answer_must_give_what_the_question_asks_for(question, answer, expect
     from app.grounding import gives_answer
 
     assert gives_answer(question, answer) is expected
+
+
+def test_a_span_widens_to_the_nearby_sentence_holding_a_fact_the_best_sentence_lacks():
+    from app.citations import best_span
+
+    concerned = ("The Pentagon said on Thursday that it is deeply concerned about the series of attacks "
+                 "against American personnel in Iraq and Syria in recent days.")
+    text = f"{concerned}\n\n{KIRBY}\n\nAnalysts have warned that militias are playing with fire."
+    passage = Passage(number=1, chunk_id="seed#4", article_id="seed", title="Seed", text=text,
+                      start=500, end=500 + len(text))
+    fused = ("The Pentagon spokesman John Kirby told reporters that he is deeply concerned about the series "
+             "of attacks against American personnel in Iraq and Syria in recent days.")
+    span = best_span([fused], passage)
+    assert span.text == f"{concerned}\n\n{KIRBY}"  # both facts highlighted, not the unrelated third sentence
+    assert (span.start, span.end) == (500, 500 + len(span.text))
+    # A claim the best sentence fully supports keeps the single sentence.
+    assert best_span(["The Pentagon is deeply concerned about the attacks in Iraq and Syria."], passage).text == concerned
