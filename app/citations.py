@@ -12,6 +12,7 @@ Steps, in the spirit of PaperQA/RAGFlow/PrivateGPT but with a support check of o
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -109,9 +110,22 @@ def split_claims(raw: str, passage_count: int) -> list[Claim]:
     return claims
 
 
+def evidence_text(passage: Passage) -> str:
+    """What a passage attests: its text, plus its article's title and date ("On 13 December 2019"
+    is in the article's metadata even when the chunk only says "on Thursday")."""
+    header = [passage.title or ""]
+    if passage.date:
+        try:
+            day = datetime.date.fromisoformat(passage.date[:10])
+            header.append(f"{day.day} {day.strftime('%B')} {day.year}")
+        except ValueError:
+            header.append(passage.date)
+    return "\n".join([*header, passage.text])
+
+
 def _best_supporting(claim: Claim, passages: list[Passage], question: str) -> list[int]:
     """Passage numbers (one, or two whose union is needed) that support the claim, best first."""
-    scored = sorted(((support(claim.text, p.text, question), p.number) for p in passages),
+    scored = sorted(((support(claim.text, evidence_text(p), question), p.number) for p in passages),
                     key=lambda item: -item[0].score)
     for result, number in scored:
         if result.supported:
@@ -121,7 +135,7 @@ def _best_supporting(claim: Claim, passages: list[Passage], question: str) -> li
     by_number = {p.number: p for p in passages}
     for i, first in enumerate(top):
         for second in top[i + 1:]:
-            joined = by_number[first].text + "\n" + by_number[second].text
+            joined = evidence_text(by_number[first]) + "\n" + evidence_text(by_number[second])
             if support(claim.text, joined, question).supported:
                 return [first, second]
     return []
@@ -132,23 +146,23 @@ def ground_claims(claims: list[Claim], passages: list[Passage], question: str) -
     kept, dropped = [], []
     for claim in claims:
         if claim.cited:
-            evidence = "\n".join(by_number[n].text for n in claim.cited)
+            evidence = "\n".join(evidence_text(by_number[n]) for n in claim.cited)
             claim.support = support(claim.text, evidence, question)
             if claim.support.supported:
                 # Keep only the cited passages that contribute; a claim citing [1][2][3] for one fact
                 # would otherwise send the reader to passages that say nothing about it.
-                useful = [n for n in claim.cited if support(claim.text, by_number[n].text, question).supported]
+                useful = [n for n in claim.cited if support(claim.text, evidence_text(by_number[n]), question).supported]
                 claim.cited = useful or claim.cited
                 kept.append(claim)
                 continue
         matched = _best_supporting(claim, passages, question)
         if matched:
             claim.cited, claim.origin = matched, "matched"
-            claim.support = support(claim.text, "\n".join(by_number[n].text for n in matched), question)
+            claim.support = support(claim.text, "\n".join(evidence_text(by_number[n]) for n in matched), question)
             kept.append(claim)
         else:
             if claim.support is None:
-                claim.support = support(claim.text, "\n".join(p.text for p in passages), question)
+                claim.support = support(claim.text, "\n".join(evidence_text(p) for p in passages), question)
             dropped.append(claim)
     return kept, dropped
 

@@ -84,6 +84,20 @@ def numbers_in(text: str) -> set[float]:
     return values
 
 
+_NUMBER_WORD_STEMS = {stem(w) for w in [*_UNITS, *_TENS, *_SCALES, "percent", "cent", "percentage"]}
+_PERCENT_AFTER_RE = re.compile(r"\s?(%|per\s?cent\b|percent(age)?\b)", re.IGNORECASE)
+
+
+def number_uses(text: str) -> tuple[set[float], set[float]]:
+    """(values used as counts, values used as percentages): "12.7%" and "12.7 points" differ."""
+    counts: set[float] = set()
+    percents: set[float] = set()
+    for match in [*_DIGITS_RE.finditer(text), *_NUMBER_PHRASE_RE.finditer(text)]:
+        values = numbers_in(match.group())
+        (percents if _PERCENT_AFTER_RE.match(text, match.end()) else counts).update(values)
+    return counts, percents
+
+
 def _phrase_value(phrase: str) -> float | None:
     parts = re.split(r"[\s-]+", phrase.strip())
     if parts[-1] == "dozen":
@@ -133,6 +147,8 @@ class Support:
         missing = sorted(_fmt(n) for n in self.missing_numbers) + sorted(self.missing_names)
         if missing:
             return "not in the cited passages: " + ", ".join(f"'{m}'" for m in missing)
+        if self.supported:  # only all the passages together hold its facts: a stitched claim
+            return "no single passage, nor any two, holds all of its facts"
         return f"only {self.overlap:.0%} of its words are in the cited passages"
 
 
@@ -145,9 +161,21 @@ def support(claim: str, evidence: str, question: str = "", min_overlap: float = 
     evidence_numbers = numbers_in(evidence)
     evidence_tokens = token_set(evidence)
     evidence_stems = {stem(t) for t in evidence_tokens}
-    missing_numbers = {n for n in numbers_in(claim) if n not in evidence_numbers}
-    missing_names = {n for n in names_in(claim) if n not in evidence_tokens and stem(n) not in evidence_stems}
-    own_words = content_stems(claim) - content_stems(question)
+    # What the question itself states is the reader's context, not the model's claim: a restated
+    # year ("…in the December 2019 election") or name needs no support. Other numbers from the
+    # question still do, so an answer cannot confirm a false premise ("Were 30 rockets fired?").
+    given_years = {n for n in numbers_in(question) if n == int(n) and 1800 <= n <= 2100}
+    given_names = names_in(question) | {stem(w) for w in token_set(question)}
+    missing_numbers = {n for n in numbers_in(claim) if n not in evidence_numbers and n not in given_years}
+    # A percentage is not a count: "fell 12.7 points" is not supported by "fell 12.7%", nor the reverse.
+    claim_counts, claim_percents = number_uses(claim)
+    evidence_counts, evidence_percents = number_uses(evidence)
+    missing_numbers |= {n for n in (claim_percents - evidence_percents) | (claim_counts - evidence_counts)
+                        if n in evidence_numbers and n not in given_years}
+    missing_names = {n for n in names_in(claim) if n not in evidence_tokens and stem(n) not in evidence_stems
+                     and n not in given_names and stem(n) not in given_names}
+    # Number words are checked as numbers above; as words they would fail "two dozen" against "24".
+    own_words = content_stems(claim) - content_stems(question) - _NUMBER_WORD_STEMS
     overlap = len(own_words & evidence_stems) / len(own_words) if own_words else 1.0
     supported = not missing_numbers and not missing_names and overlap >= min_overlap
     return Support(supported, overlap, missing_numbers, missing_names)
@@ -176,18 +204,22 @@ _ASKS_PERSON = re.compile(
     r"^\W*(and )?who(m|se)?\b|\bwhat is the name\b|\bwhich (person|man|woman|official|expert|researcher|general|"
     r"commander|spokes(man|woman|person)|minister|president|leader|civilian|resident|analyst|player|politician|"
     r"company|organi[sz]ation|group|country|team|party|agency)\b", re.I)
+_ASKS_PLACE = re.compile(
+    r"\b(which|what|in which|in what) (city|country|town|village|province|state|region|capital|county|district|"
+    r"island|port|airport|stadium|venue)\b", re.I)
 _TIME_WORDS = set(_MONTHS) | set(
     "monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night noon midnight "
     "dawn dusk yesterday today tomorrow weekend week month year".split())
 
 
 def answer_type(question: str) -> str | None:
-    """'number', 'time' or 'name' when the question plainly asks for one; None otherwise."""
+    """'number', 'time' or 'name' (a person, organisation or named place) when the question plainly
+    asks for one; None otherwise."""
     if _ASKS_NUMBER.search(question):
         return "number"
     if _ASKS_TIME.search(question):
         return "time"
-    if _ASKS_PERSON.search(question):
+    if _ASKS_PERSON.search(question) or _ASKS_PLACE.search(question):
         return "name"
     return None
 
@@ -204,10 +236,13 @@ def gives_answer(question: str, answer: str) -> bool:
     if not new_words and not (numbers_in(answer) - numbers_in(question)):
         return False
     kind = answer_type(question)
+    # Only what the question did not already say can answer it: "How old is the driver in the
+    # June 2019 crash that killed seven?" is not answered by a sentence whose numbers are 2019 and 7.
+    new_numbers = numbers_in(answer) - numbers_in(question)
     if kind == "number":
-        return bool(numbers_in(answer))
+        return bool(new_numbers)
     if kind == "time":
-        return bool(numbers_in(answer)) or bool(token_set(answer) & _TIME_WORDS)
+        return bool(new_numbers) or bool(token_set(answer) & _TIME_WORDS - token_set(question))
     if kind == "name":
         return bool(names_in(answer) - names_in(question) - token_set(question))
     return True

@@ -124,6 +124,16 @@ def test_reciprocal_rank_fusion_rewards_agreement_and_weights():
     ("Who is the Pentagon spokesman?", "John Kirby is the Pentagon spokesman [1].", True),
     ("On which day were the rockets launched?", "The rockets were launched on Tuesday [1].", True),
     ("What was the missile hidden in?", "The missile was hidden in a flour bag [1].", True),
+    # Numbers and names the question already gave answer nothing.
+    ("How old is the driver in the June 2019 crash that killed seven people?",
+     "The driver in the June 2019 crash that killed seven people is Kobe Bryant [1].", False),
+    ("How old is the driver in the June 2019 crash that killed seven people?",
+     "The driver is 23 years old [1].", True),
+    ("In which city did Eliud Kipchoge run a marathon in under two hours in October 2019?",
+     "Eliud Kipchoge ran a marathon in under two hours in October 2019 [1].", False),
+    ("In which city did Eliud Kipchoge run a marathon in under two hours in October 2019?",
+     "Eliud Kipchoge ran it in Vienna [1].", True),
+    ("When did the fire start in April?", "The fire started in April [1].", False),
 ])
 def test_an_answer_must_give_what_the_question_asks_for(question, answer, expected):
     from app.grounding import gives_answer
@@ -146,3 +156,31 @@ def test_a_span_widens_to_the_nearby_sentence_holding_a_fact_the_best_sentence_l
     assert (span.start, span.end) == (500, 500 + len(span.text))
     # A claim the best sentence fully supports keeps the single sentence.
     assert best_span(["The Pentagon is deeply concerned about the attacks in Iraq and Syria."], passage).text == concerned
+
+
+def test_a_year_or_name_restated_from_the_question_needs_no_support_but_other_numbers_do():
+    passage = "The Conservatives won 365 seats, a majority of 80."
+    question = "How many seats did the Conservative Party win in the December 2019 UK general election?"
+    assert support("The Conservative Party won 365 seats in the December 2019 UK general election.",
+                   passage, question).supported
+    # A number the question asserts is still a claim: no confirming a false premise.
+    assert not support("Yes, 400 seats were won.", passage, "Were 400 seats won in 2019?").supported
+    assert not support("They won 365 seats in 2017.", passage, question).supported  # 2017: not given, not there
+
+
+def test_the_articles_title_and_date_count_as_evidence():
+    from app.citations import evidence_text
+
+    passage = Passage(number=1, chunk_id="uk#0", article_id="uk", title="Conservatives win UK general election",
+                      date="2019-12-13", text="The Conservatives won 365 seats on Thursday.", start=0, end=44)
+    assert "13 December 2019" in evidence_text(passage)
+    claim = "The Conservatives won 365 seats in the general election of December 2019."
+    assert support(claim, evidence_text(passage)).supported
+    assert not support(claim, passage.text).supported
+
+
+def test_a_percentage_is_not_a_count_and_number_words_are_checked_as_numbers():
+    assert support("The index fell 12.7 points.", "The index fell 12.7% on Monday.").missing_numbers == {12.7}
+    assert support("The index fell 12.7 percent.", "The index fell 12.7% on Monday.").supported
+    assert support("Two dozen rockets were launched.", LAUNCH).supported  # "two dozen" is 24
+    assert support("Twenty rockets were launched.", LAUNCH).missing_numbers == {20.0}

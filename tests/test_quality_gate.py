@@ -14,12 +14,13 @@ from conftest import REPO, make_settings
 
 pytestmark = pytest.mark.slow
 
-# Measured on 2026-11-24 with Qwen2.5-Coder-0.5B (docs/quality.md): accuracy 0.55, recall@5 1.00,
-# MRR 0.88, citation precision 0.93 / recall 0.59, refusal recall 0.83, false refusals 0.35.
-# Each bound leaves room for about one question's worth of noise (of 29 turns, 6 unanswerable).
-AT_LEAST = {"accuracy": 0.48, "recall_at_k": 0.95, "mrr": 0.80, "citation_precision": 0.80,
-            "citation_recall": 0.50, "refusal_recall": 0.66}
-AT_MOST = {"false_refusal_rate": 0.45}
+# Measured on 2026-11-24 with Qwen2.5-Coder-0.5B (docs/quality.md): accuracy 0.59, recall@5 1.00,
+# MRR 0.93, citation precision 0.94 / recall 0.67, refusal recall 0.83, false refusals 0.26.
+# Thresholds sit a few turns below, as the model's output differs slightly between machines.
+# Each bound leaves room for two or three turns of noise (of 29 turns, 6 unanswerable).
+AT_LEAST = {"accuracy": 0.50, "recall_at_k": 0.95, "mrr": 0.85, "citation_precision": 0.85,
+            "citation_recall": 0.55, "refusal_recall": 0.66}
+AT_MOST = {"false_refusal_rate": 0.40}
 
 
 def test_seed_question_set_meets_the_quality_thresholds(tmp_path):

@@ -43,18 +43,23 @@ def test_a_pronoun_that_does_not_agree_in_number_is_left_alone():
     assert resolve_pronoun("Who fired the rockets?", EARLIER) is None  # no pronoun at all
 
 
-def test_a_model_that_answers_instead_of_rewriting_is_not_believed():
+def test_the_rule_goes_first_and_the_model_is_not_asked_when_it_applies():
     history = [Turn(EARLIER, "Two dozen rockets were launched [1].")]
-    answered = "According to the conversation, fourteen of the projectiles hit the target."
-    assert rewrite("And how many of them hit?", history, lambda transcript, q: answered) == \
-        "How many of the rockets hit?"
+
+    def must_not_be_called(transcript, question):
+        raise AssertionError("the model was asked although the rule resolved the follow-up")
+
+    assert rewrite("And how many of them hit?", history, must_not_be_called) == "How many of the rockets hit?"
 
 
-def test_a_good_model_rewrite_is_used_and_a_failing_model_falls_back():
+def test_the_model_rewrites_what_the_rule_cannot_and_is_not_believed_when_it_answers():
     history = [Turn(EARLIER, "Two dozen rockets were launched [1].")]
-    good = "Standalone question: How many of the rockets launched at the base hit it?"
-    assert rewrite("And how many of them hit?", history, lambda t, q: good) == \
-        "How many of the rockets launched at the base hit it?"
+    good = "Standalone question: Who said that two dozen rockets were launched at the base?"
+    assert rewrite("Who said that?", history, lambda t, q: good) == \
+        "Who said that two dozen rockets were launched at the base?"
+    answered = "General Hamad Naims said it."  # an answer, not a question
+    assert rewrite("Who said that?", history, lambda t, q: answered) == \
+        f"Who said that? (This follows the earlier question: {EARLIER})"
 
     def broken(transcript, question):
         raise ConnectionError("server went away")
