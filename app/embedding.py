@@ -74,6 +74,10 @@ def embedding_model_name(settings: EmbeddingSettings) -> str:
 
 def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
     backend = getattr(settings, "backend", "torch")
+    if backend == "onnx" and settings.device.startswith("cuda") and not _onnx_has_cuda():
+        # torch gives the same vectors (one index for both), so device = "cuda" alone just works.
+        log.info("embedding.device is %s and onnxruntime has no CUDA provider: embedding with torch", settings.device)
+        backend = "torch"
     key = (settings.model, settings.device, settings.batch_size, backend)
     with _lock:
         if key not in _cache:
@@ -84,6 +88,14 @@ def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
             log.info("loading embedding model %s on %s (%s)", path, settings.device, backend)
             if backend == "torch":
                 from langchain_huggingface import HuggingFaceEmbeddings
+
+                if settings.device.startswith("cuda"):
+                    import torch
+
+                    if not torch.cuda.is_available():
+                        raise EmbeddingBackendError(
+                            f"embedding.device is {settings.device} but torch sees no CUDA GPU (torch "
+                            f"{torch.__version__}); set NEWSDESK_EMBEDDING__DEVICE=cpu, or install a CUDA build of torch.")
 
                 _cache[key] = HuggingFaceEmbeddings(
                     model_name=path,
@@ -98,6 +110,12 @@ def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
 
 
 # -- ONNX ------------------------------------------------------------------------------------
+def _onnx_has_cuda() -> bool:
+    import onnxruntime as ort
+
+    return "CUDAExecutionProvider" in ort.get_available_providers()
+
+
 def onnx_cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk" / "onnx"
 

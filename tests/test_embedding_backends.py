@@ -94,3 +94,17 @@ def test_float_backends_share_the_index_and_int8_does_not(tmp_path):
     int8_settings = torch_settings.with_overrides(**{"embedding.backend": "onnx-int8"})
     with pytest.raises(IndexMismatchError, match="onnx-int8"):
         Store(int8_settings).check_embedding_model()
+
+
+def test_device_cuda_alone_embeds_with_torch_on_the_default_onnx_backend():
+    """onnx and torch share vectors, so without onnxruntime-gpu a CUDA device goes to torch."""
+    import torch
+
+    from app.embedding import EmbeddingBackendError
+
+    settings = EmbeddingSettings(backend="onnx", device="cuda")
+    if torch.cuda.is_available():
+        assert len(get_embeddings(settings).embed_query("How many rockets hit the base?")) == 384
+    else:
+        with pytest.raises(EmbeddingBackendError, match="torch sees no CUDA GPU"):
+            get_embeddings(settings)
