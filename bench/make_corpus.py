@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.make_corpus --chunks 10000 [--seed 13] [--out bench/.cache/corpus]
 
 Every chunk is real text: the sentences of the Wikinews articles in
-/work/shared/data/wikinews/articles.jsonl, shuffled and recombined into synthetic articles of
+../shared/data/wikinews/articles.jsonl (beside the checkout), shuffled and recombined into synthetic articles of
 6-30 sentences (paragraphs of 1-4 sentences) drawn from two or three source articles each, so
 no two synthetic articles are alike but the vocabulary, sentence lengths and topics are those of
 real news. The few real articles the answer benchmark asks about (``ANCHOR_ARTICLES``) come

@@ -20,7 +20,7 @@ from app.ingest import ingest, remove_articles
 from app.retrieval import HybridRetriever
 from app.store import Store
 
-from conftest import make_settings
+from conftest import make_settings, stop_server
 
 
 def _chroma_cli() -> str | None:
@@ -62,12 +62,7 @@ def chroma_server(tmp_path_factory):
             time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_server(process)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ tests/questions/wikinews.yaml:
 Prints a summary and exits non-zero when anything is wrong. Warnings (e.g. no
 answer surface form found inside the evidence of a factoid) do not fail the run.
 
-Usage: python tests/questions/check_questions.py [--shared /work/shared]
+Usage: python tests/questions/check_questions.py [--shared ../shared]
 The shared-data root can also be set with NEWSDESK_SHARED.
 """
 from __future__ import annotations
@@ -184,7 +184,7 @@ def check_file(path: Path, texts: dict[str, str], id_re: re.Pattern, seen_ids: s
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.environ.get("NEWSDESK_SHARED", "/work/shared"))
+    ap.add_argument("--shared", default=os.environ.get("NEWSDESK_SHARED", str(HERE.parent.parent.parent / "shared")))
     ap.add_argument("--dir", default=str(HERE), help="folder holding seed.yaml and wikinews.yaml")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
     args = ap.parse_args()
