@@ -325,7 +325,7 @@ class OnnxSentenceEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers = ["CPUExecutionProvider"]
         if device.startswith("cuda"):
-            if "CUDAExecutionProvider" not in ort.get_available_providers():
+            if not _onnx_has_cuda():
                 raise EmbeddingBackendError("embedding.device is cuda but this onnxruntime has no CUDA provider: "
                                             "install onnxruntime-gpu, or use embedding.backend = \"torch\".")
             providers.insert(0, "CUDAExecutionProvider")

@@ -165,7 +165,7 @@ def support(claim: str, evidence: str, question: str = "", min_overlap: float = 
     # year ("…in the December 2019 election") or name needs no support. Other numbers from the
     # question still do, so an answer cannot confirm a false premise ("Were 30 rockets fired?").
     given_years = {n for n in numbers_in(question) if n == int(n) and 1800 <= n <= 2100}
-    given_names = names_in(question) | {stem(w) for w in token_set(question)}
+    given_words = {stem(w) for w in token_set(question)}  # names included, in any case
     missing_numbers = {n for n in numbers_in(claim) if n not in evidence_numbers and n not in given_years}
     # A percentage is not a count: "fell 12.7 points" is not supported by "fell 12.7%", nor the reverse.
     claim_counts, claim_percents = number_uses(claim)
@@ -173,7 +173,7 @@ def support(claim: str, evidence: str, question: str = "", min_overlap: float = 
     missing_numbers |= {n for n in (claim_percents - evidence_percents) | (claim_counts - evidence_counts)
                         if n in evidence_numbers and n not in given_years}
     missing_names = {n for n in names_in(claim) if n not in evidence_tokens and stem(n) not in evidence_stems
-                     and n not in given_names and stem(n) not in given_names}
+                     and stem(n) not in given_words}
     # Number words are checked as numbers above; as words they would fail "two dozen" against "24".
     own_words = content_stems(claim) - content_stems(question) - _NUMBER_WORD_STEMS
     overlap = len(own_words & evidence_stems) / len(own_words) if own_words else 1.0
