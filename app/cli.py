@@ -169,11 +169,20 @@ def info(index_dir: IndexOpt = None, as_json: Annotated[bool, typer.Option("--js
         "generator": model_label(settings.llm), "retrieval": settings.retrieval.model_dump(),
         "chunking": settings.chunking.model_dump(),
     }
+    if settings.llm.backend == "llamacpp":
+        from app.runtime import runtime_info
+
+        runtime = runtime_info(settings.llm.n_threads)
+        data["generator_runtime"] = {"llama_cpp_python": runtime.version, "threads": runtime.threads,
+                                     "cpu_features": [name for name, on in runtime.features.items() if on]}
     if as_json:
         out.print_json(json.dumps(data))
         return
     table = Table(show_header=False, box=None)
     for key, value in data.items():
+        if key == "generator_runtime":
+            value = (f"llama-cpp-python {value['llama_cpp_python']}, {value['threads']} threads, "
+                     f"CPU features: {' '.join(value['cpu_features'])}")
         table.add_row(key, str(value))
     out.print(table)
 

@@ -25,6 +25,40 @@ SEED_ID = "ain-al-asad-rocket-attack"
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
+# -- the generator runtime, checked first in a subprocess (issue 9) -------------------------------------
+RUNTIME_TEST = "test_generator_runtime.py"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The runtime smoke check runs before anything that loads the model in this process."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith(f"tests/{RUNTIME_TEST}") else 1)
+
+
+_runtime_result = None
+
+
+def _runtime_result_once():
+    global _runtime_result
+    if _runtime_result is None:
+        from app.runtime import check
+
+        _runtime_result = check()
+    return _runtime_result
+
+
+@pytest.fixture(scope="session")
+def runtime_check():
+    return _runtime_result_once()
+
+
+def pytest_runtest_setup(item):
+    """Before the first model test, the runtime is checked in a subprocess; if it crashes there, the
+    model tests are skipped with a pointer to the failing check rather than let the first of them
+    kill the whole run."""
+    if item.get_closest_marker("slow") and RUNTIME_TEST not in item.nodeid and not _runtime_result_once().ok:
+        pytest.skip(f"the generator runtime failed its smoke check (see {RUNTIME_TEST})")
+
+
 def make_settings(index_dir: Path, **overrides) -> Settings:
     return Settings(index_dir=index_dir, data_dir=index_dir.parent / "data").with_overrides(**overrides)
 

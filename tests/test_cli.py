@@ -36,6 +36,17 @@ def test_ingest_reports_a_summary_and_skipped_files(tmp_path):
     assert json.loads(info.stdout)["articles"] == 1
 
 
+def test_info_shows_the_generator_runtime_version_cpu_features_and_threads(tmp_path):
+    import llama_cpp
+
+    result = run("info", "--json", index_dir=tmp_path / "index")
+    runtime = json.loads(result.stdout)["generator_runtime"]
+    assert runtime["llama_cpp_python"] == llama_cpp.__version__
+    assert runtime["threads"] >= 1
+    assert "AMX_INT8" not in runtime["cpu_features"]
+    assert set(runtime["cpu_features"]) & {"AVX2", "NEON", "SSE3"}  # x86-64 or ARM, never empty
+
+
 def test_missing_path_exits_non_zero_with_a_message(tmp_path):
     result = run("ingest", str(tmp_path / "missing"), index_dir=tmp_path / "index")
     assert result.returncode == 1 and "no such file or folder" in result.stderr
