@@ -16,8 +16,8 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import ContextManager
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
@@ -66,7 +66,7 @@ class Pipeline:
 
     def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None,
                  embeddings: Embeddings | None = None, store: Store | None = None, *,
-                 generation_lock: ContextManager | None = None):
+                 generation_lock: AbstractContextManager | None = None):
         self.settings = settings
         self.store = store if store is not None else Store(settings, embeddings=embeddings)
         self.bm25 = BM25Cache(self.store)
