@@ -117,8 +117,8 @@ def eval_command(
 
         from app.evaluation.retrieval_modes import compare_modes
 
-        results = compare_modes(questions, settings, corpus=corpus)
-        table = Table(title=f"retrieval on {questions.name}")
+        results = compare_modes(items, settings, corpus=corpus)  # the chosen split and --limit only
+        table = Table(title=f"retrieval on {questions.name} (split {split})")
         for column in ("mode", "recall@k", "MRR", "turns", "k", "p50 ms"):
             table.add_column(column)
         for name, row in results.items():
