@@ -83,6 +83,34 @@ class ServerSettings(BaseModel):
     max_upload_mb: int = 20
 
 
+class WebSettings(BaseModel):
+    """Fetching feeds and article pages (app/sources)."""
+
+    timeout_s: float = Field(15.0, gt=0, description="connect and read timeout per request")
+    max_page_mb: int = Field(5, ge=1, description="larger responses are refused")
+    max_redirects: int = Field(5, ge=0)
+    user_agent: str = "Newsdesk/0.1 (news question answering; reads feeds and article pages)"
+
+
+class WatchSettings(BaseModel):
+    """Feeds followed by `newsdesk watch` and, in the background, by `newsdesk serve`."""
+
+    feeds: list[str] = Field(default_factory=list)
+    every: str = "15m"  # 30s, 15m, 1h or a number of seconds
+    in_server: bool = True  # serve runs the watcher when feeds are configured
+
+
+class DedupSettings(BaseModel):
+    """Wire copies: the same story republished with small edits is grouped as one (app/dedup.py)."""
+
+    enabled: bool = True
+    # Estimated Jaccard similarity of word 3-gram sets at which two articles count as one story.
+    # Measured (docs/benchmarks.md): planted copies >= 0.58, different Wikinews stories <= 0.13.
+    threshold: float = Field(0.45, gt=0.0, lt=1.0)
+    num_perm: int = 128
+    shingle_words: int = 3
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSDESK_",
@@ -106,6 +134,9 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     llm: LLMSettings = LLMSettings()
     server: ServerSettings = ServerSettings()
+    web: WebSettings = WebSettings()
+    watch: WatchSettings = WatchSettings()
+    dedup: DedupSettings = DedupSettings()
 
     @classmethod
     def settings_customise_sources(
