@@ -258,7 +258,7 @@ def watch(
         interval = parse_interval(every)
     except ValueError as err:
         _fail(str(err), 2)
-    watcher = Watcher(feeds, _settings(index_dir), interval, log_line=lambda line: out.print(line, highlight=False))
+    watcher = Watcher(feeds, _settings(index_dir), interval, log_line=lambda line: print(line, flush=True))  # one unwrapped line each
     try:
         watcher.run(polls=1 if once else None)
     except KeyboardInterrupt:

@@ -90,6 +90,8 @@ class WebSettings(BaseModel):
     max_page_mb: int = Field(5, ge=1, description="larger responses are refused")
     max_redirects: int = Field(5, ge=0)
     user_agent: str = "Newsdesk/0.1 (news question answering; reads feeds and article pages)"
+    # A fetched page with less main text is not taken for an article (index pages, paywalls).
+    min_words: int = Field(25, ge=1)
 
 
 class WatchSettings(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.cleaning import clean_text
 
@@ -38,30 +39,53 @@ def _field(doc: object, name: str) -> str | None:
     return str(value).strip() if value not in (None, "") else None
 
 
+_DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
+
+
+@lru_cache(maxsize=1)
+def _config():
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    # trafilatura's defaults drop texts under 250 characters and then fall back to all visible
+    # text (navigation included); a short local note or brief is still an article.
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    return config
+
+
 def extract_page(html: str, url: str | None = None) -> ExtractedPage:
     """Extract the article from ``html`` (fetched from ``url``, if known). Raises ExtractionError."""
     import trafilatura
     from htmldate import find_date
 
+    # The publication date only from what the page states (meta tags, JSON-LD, <time>, the URL):
+    # htmldate's extensive search would take a "© 2024" footer for one.
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, include_links=False, deduplicate=False,
+        include_images=False, include_links=False, deduplicate=False, config=_config(),
+        date_extraction_params=_DATE_PARAMS,
     )
     raw_text = _field(doc, "text") if doc is not None else None
     if not raw_text:
         raise ExtractionError("no article text found in the page")
     # trafilatura ends each paragraph with a newline; the project separates them by a blank line.
-    text = clean_text("\n\n".join(line for line in raw_text.splitlines() if line.strip()))
+    title = _field(doc, "title")
+    paragraphs = [line for line in raw_text.splitlines() if line.strip()]
+    heads = [i for i, p in enumerate(paragraphs[:3]) if p.strip() == title]
+    if heads:
+        del paragraphs[heads[0]]  # the headline is kept as the title, not repeated in the text
+    text = clean_text("\n\n".join(paragraphs))
     if not text:
         raise ExtractionError("no article text left after cleaning")
     date = _field(doc, "date")
     if not date:
         try:
-            date = find_date(html, url=url, original_date=True, extensive_search=False)
+            date = find_date(html, url=url, **_DATE_PARAMS)
         except Exception as err:  # htmldate raises on some malformed documents; a date is optional
             log.debug("htmldate failed on %s: %s", url, err)
             date = None
     return ExtractedPage(
-        text=text, title=_field(doc, "title"), author=_field(doc, "author"), date=(date or None) and date[:10],
+        text=text, title=title, author=_field(doc, "author"), date=(date or None) and date[:10],
         url=_field(doc, "url"), sitename=_field(doc, "sitename"), description=_field(doc, "description"),
     )

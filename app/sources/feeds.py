@@ -43,14 +43,6 @@ def parse_feed(content: bytes, url: str) -> Feed:
     import feedparser
 
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
-    # feedparser is lenient: "bozo" marks a malformed document, but a recoverable one still
-    # yields entries. Refuse only when nothing usable came out of it.
-    if parsed.bozo and not parsed.entries:
-        reason = getattr(parsed.get("bozo_exception"), "getMessage", None)
-        detail = reason() if callable(reason) else str(parsed.get("bozo_exception") or "unreadable")
-        raise FeedError(f"{url}: not a readable RSS/Atom feed ({detail})")
-    if not parsed.get("version") and not parsed.entries:
-        raise FeedError(f"{url}: not an RSS/Atom feed")
     entries = []
     for item in parsed.entries:
         link = item.get("link") or next((l.get("href") for l in item.get("links", []) if l.get("href")), None)
@@ -62,4 +54,12 @@ def parse_feed(content: bytes, url: str) -> Feed:
             updated=time.strftime("%Y-%m-%dT%H:%M:%S", stamp) if stamp else None,
             entry_id=item.get("id") or link,
         ))
+    # feedparser is lenient: "bozo" marks a malformed document, but a recoverable one still
+    # yields entries with links. Refuse only when nothing usable came out of it.
+    if parsed.bozo and not entries:
+        error = parsed.get("bozo_exception")
+        detail = error.getMessage() if hasattr(error, "getMessage") else str(error or "unreadable")
+        raise FeedError(f"{url}: not a readable RSS/Atom feed ({detail})")
+    if not parsed.get("version") and not entries:
+        raise FeedError(f"{url}: not an RSS/Atom feed")
     return Feed(url=url, title=parsed.feed.get("title"), entries=entries)

@@ -100,6 +100,9 @@ def save_page(response: Response, settings: Settings, *, feed: str | None = None
     except LoadError as err:
         raise ExtractionError(str(err)) from None
     page = extract_page(html, url=response.final_url)
+    words = len(page.text.split())
+    if words < settings.web.min_words:
+        raise ExtractionError(f"no article text found (only {words} words: a section front, menu or paywall page?)")
     url = canonical_url(page.url if page.url and page.url.startswith(("http://", "https://")) else response.final_url)
     article_id = article_id_for_url(url)
     source = page.sitename or urlsplit(url).hostname
