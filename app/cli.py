@@ -145,6 +145,9 @@ def ask(
             where = f" ({citation.date})" if citation.date else ""
             out.print(f"[bold][{citation.number}][/] {citation.title}{where}", highlight=False)
             out.print(f"    > {citation.span.text}", highlight=False)
+            if citation.also_in:
+                outlets = ", ".join(c.source or c.title for c in citation.also_in)
+                out.print(f"    [dim]also carried by: {outlets}[/]", highlight=False)
             out.print(f"    [dim]{citation.article_id}, characters {citation.span.start}-{citation.span.end}"
                       f"{' · ' + citation.url if citation.url else ''}[/]", highlight=False)
     elif answer.refused and answer.passages:

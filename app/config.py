@@ -58,6 +58,8 @@ class RetrievalSettings(BaseModel):
     min_similarity: float = 0.20
     # Sentences of a passage within this similarity of its best sentence are shown to the model.
     focus_margin: float = 0.15
+    # Wire copies (app/dedup.py): a story is retrieved once, from its best-ranked copy.
+    one_copy_per_story: bool = True
 
 
 class LLMSettings(BaseModel):

@@ -180,6 +180,8 @@ class HybridRetriever(BaseRetriever):
     def _one_copy_per_story(self, ordered: list[str], candidates: dict[str, Passage], top_k: int) -> list[str]:
         """The best ``top_k`` chunks, taking each story (a group of wire copies) from one article only:
         its best-ranked copy. Further chunks of that same article may follow; other copies may not."""
+        if not self.settings.one_copy_per_story:
+            return ordered[:top_k]
         story_of = self.store.story_ids(candidates[c].article_id for c in ordered)
         chosen: dict[str, str] = {}  # story -> the article that stands for it
         kept = []

@@ -71,6 +71,8 @@ from typing import Any
 import gradio as gr
 
 from app.answering import Pipeline, QuestionError, Turn, get_pipeline, validate_question
+from app.sources.web import forget as forget_pages
+from app.ui_sources import build_sources_panel
 from app.config import Settings
 from app.llm import model_label
 from app.loading import SUPPORTED_SUFFIXES, LoadProblem, load_path
@@ -278,6 +280,19 @@ def _empty_article() -> str:
             "<i>Open source</i> to read the whole article, with the cited sentence highlighted.</div>")
 
 
+def _also_in(copies) -> str:
+    """The other outlets that carried the same story (wire copies, app/dedup.py)."""
+    if not copies:
+        return ""
+    names = []
+    for copy in copies:
+        label = _esc(copy.source or copy.title)
+        safe = _safe_url(copy.url)
+        names.append(f'<a href="{_esc(safe)}" target="_blank" rel="noopener noreferrer nofollow">{label}</a>'
+                     if safe else label)
+    return f'<div class="nd-foot nd-also">Also carried by: {", ".join(names)}</div>'
+
+
 def sources_html(answer: Answer) -> str:
     """The sources panel for one answer (everything from the articles is escaped)."""
     out = ['<div class="nd-panel-title">Sources</div>']
@@ -315,7 +330,7 @@ def sources_html(answer: Answer) -> str:
                 f'<article class="nd-cite" id="nd-cite-{c.number}"><div class="nd-cite-head">'
                 f'<span class="nd-num">[{c.number}]</span><span class="nd-title">{_esc(c.title)}</span></div>'
                 f'<div class="nd-meta">{_meta_line(c.date, c.source, c.url)}</div>'
-                f'<blockquote class="nd-passage">{passage}</blockquote>{quote}'
+                f'<blockquote class="nd-passage">{passage}</blockquote>{quote}{_also_in(c.also_in)}'
                 f'<div class="nd-foot">{_esc(c.article_id)} · chars {c.span.start}–{c.span.end} · {how}</div>'
                 "</article>")
         if answer.unsupported:
@@ -548,6 +563,7 @@ def delete_articles(settings: Settings, ids_text: str) -> str:
     lines = []
     if known:
         chunks = store.delete_articles(known)
+        forget_pages(known, settings)  # a fetched page's stored copy goes too, or reindex would bring it back
         lines.append(f"Deleted {len(known)} article(s) ({chunks} chunks): {', '.join(f'`{i}`' for i in known)}.")
         # Remove uploaded files whose articles are all gone, or the next upload would index them again.
         uploads = _uploads_dir(settings).resolve()
@@ -647,6 +663,9 @@ def build_app(settings: Settings) -> gr.Blocks:
                             delete_btn = gr.Button("Delete", variant="stop", scale=1, min_width=90,
                                                    elem_id="nd-delete")
                         delete_status = gr.Markdown(label="Status", elem_id="nd-delete-status")
+                    with gr.Column(scale=2, min_width=320):
+                        build_sources_panel(settings, lambda: get_pipeline(settings).store, table, search,
+                                            _table_update, index_ops)
 
         # -- chat events ------------------------------------------------------------------------
         def start_turn(question: str, history: list, state: dict):
