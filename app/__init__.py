@@ -1,6 +1,6 @@
 """Newsdesk: question answering over news articles, with cited and grounded answers.
 
-``from app import ask, Chat`` is the Python API, ``app.eval(...)`` evaluates a question set
+``from app import ask, Chat, add`` is the Python API, ``app.eval(...)`` evaluates a question set
 (``app.evaluation.run_eval``); the heavy imports happen on first use.
 """
 
@@ -12,11 +12,11 @@ _os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 _os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 _os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-__all__ = ["ask", "Chat", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
+__all__ = ["ask", "Chat", "add", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
 
 
 def __getattr__(name):
-    if name in ("ask", "Chat"):
+    if name in ("ask", "Chat", "add"):
         from app import api
 
         return getattr(api, name)

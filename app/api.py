@@ -47,6 +47,18 @@ def ensure_index(settings: Settings) -> None:
             ingest([Path(settings.corpus_dir)], settings, store=pipeline.store)
 
 
+def add(*sources: str | Path, settings: Settings | None = None, **options):
+    """Files, folders, RSS/Atom feed URLs or article page URLs into the index, as `newsdesk ingest`.
+
+    Returns the ``IngestReport`` (added, updated, skipped, failed with reasons, wire copies grouped).
+    """
+    from app.sources.web import ingest_sources
+
+    settings = resolve_settings(settings, **options)
+    report = ingest_sources(list(sources), settings, store=get_pipeline(settings).store)
+    return report
+
+
 def _filters(sources=None, date_from=None, date_to=None) -> Filters:
     if isinstance(sources, str):
         sources = [sources]

@@ -1,6 +1,6 @@
 """Wire copies: are they found, and does retrieval return each story once without losing recall?
 
-    .venv/bin/python -m bench.dedup [--copies-of 0] [--seed 7] [--out bench/.cache/dedup]
+    .venv/bin/python -m bench.dedup [--seed 7] [--fresh]
 
 The corpus: the 347 Wikinews articles (../shared/data/wikinews/articles.jsonl) plus planted
 copies of the gold articles of tests/questions/wikinews.yaml, two or three per article, as other
@@ -13,6 +13,9 @@ outlets run wire copy: their own dateline and credit line, a paragraph dropped o
 - retrieval (hybrid, top 5) for the answerable questions: how many top-5 lists hold two copies of
   one story, and story-level recall@5 (the gold story, by any of its copies, is in the top 5),
   on the corpus without copies, with copies and grouping off, and with copies and grouping on.
+  "Without copies" is the same index searched with a source filter that leaves out the planted
+  outlets (one index build instead of two on a 2-core machine; BM25's term statistics still
+  include the copies).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from app.config import Settings
 from app.dedup import minhash
 from app.evaluation.questions import load_questions
 from app.ingest import ingest
-from app.retrieval import HybridRetriever
+from app.retrieval import Filters, HybridRetriever
 from app.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,9 +111,13 @@ def grouping(store: Store, story_of: dict[str, str]) -> dict:
             "wrong_pairs": sorted(found_pairs - truth_pairs)[:10]}
 
 
-def retrieval(settings: Settings, story_of: dict[str, str], one_copy: bool) -> dict:
+def retrieval(settings: Settings, story_of: dict[str, str], one_copy: bool, originals_only: bool = False) -> dict:
     store = Store(settings)
-    retriever = HybridRetriever(store=store, settings=settings.retrieval.model_copy(
+    filters = Filters()
+    if originals_only:
+        sources = {row["source"] or "" for row in store.article_rows()} - set(OUTLETS)
+        filters = Filters(sources=tuple(sorted(sources)))
+    retriever = HybridRetriever(store=store, filters=filters, settings=settings.retrieval.model_copy(
         update={"top_k": 5, "one_copy_per_story": one_copy}))
     questions = [q for q in load_questions(QUESTIONS) if q.answerable and q.article_ids]
     doubled, hits = 0, 0
@@ -130,22 +137,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / ".cache" / "dedup")
+    parser.add_argument("--index", type=Path, default=REPO / "bench" / ".cache" / "dedup-index")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the index from scratch")
     args = parser.parse_args()
-    shutil.rmtree(args.out, ignore_errors=True)
     plain, planted, story_of = build(args.out, args.seed)
-    base = Settings(index_dir=args.out / "index-plain", data_dir=args.out / "data")
+    # The index is kept between runs (ingestion is incremental); --fresh rebuilds it.
+    settings = Settings(index_dir=args.index, data_dir=args.out / "data")
+    if args.fresh:
+        shutil.rmtree(args.index, ignore_errors=True)
     report: dict = {"articles": len(story_of), "planted_copies": sum(1 for a, s in story_of.items() if a != s)}
-    report["similarity"] = similarities(base, planted, story_of)
+    report["similarity"] = similarities(settings, planted, story_of)
     started = time.perf_counter()
-    ingest([plain], base)
-    with_copies = base.with_overrides(index_dir=args.out / "index-planted")
-    ingest([planted], with_copies)
+    report["ingest"] = ingest([planted], settings).summary()
     report["ingest_s"] = round(time.perf_counter() - started, 1)
-    report["grouping"] = grouping(Store(with_copies), story_of)
+    report["grouping"] = grouping(Store(settings), story_of)
     report["retrieval"] = {
-        "no copies in the corpus": retrieval(base, story_of, True),
-        "copies, grouping off": retrieval(with_copies, story_of, False),
-        "copies, grouping on": retrieval(with_copies, story_of, True),
+        "no copies (planted outlets filtered out)": retrieval(settings, story_of, True, originals_only=True),
+        "copies, grouping off": retrieval(settings, story_of, False),
+        "copies, grouping on": retrieval(settings, story_of, True),
     }
     print(json.dumps(report, indent=1))
 

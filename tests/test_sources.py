@@ -73,9 +73,11 @@ def test_feed_url_ingests_every_listed_page_without_navigation_ads_or_comments(s
 
 
 def test_same_page_with_tracking_parameters_is_one_article_named_by_its_canonical_url(site, settings):
+    from app import add  # the Python API
+
     (story, url), = publish(site, stories(1))
 
-    report = ingest_sources([url + "?utm_source=rss&utm_medium=feed", url], settings)
+    report = add(url + "?utm_source=rss&utm_medium=feed", url, settings=settings)
 
     assert report.added == [article_id_for_url(url)]
     assert report.skipped == 0 and Store(settings).counts()["articles"] == 1

@@ -190,6 +190,10 @@ class Watcher:
         self.feeds = list(dict.fromkeys(feeds))
         self.settings = settings
         self.interval_s = interval_s
+        if store is None:
+            from app.store import Store
+
+            store = Store(settings)  # one for every poll: one database connection, not one a poll
         self.store = store
         self.log_line = log_line or (lambda line: log.info("%s", line))
         self.stop_event = threading.Event()
