@@ -94,11 +94,19 @@ def similarities(settings: Settings, planted: Path, story_of: dict[str, str]) ->
             distinct_best[a] = max(distinct_best.get(a, 0.0), similarity)
             distinct_best[b] = max(distinct_best.get(b, 0.0), similarity)
     closest = sorted(distinct_best.values())
+    from app.dedup import StoryIndex
+    from app.types import Article
+
+    articles = [Article(id=r["id"], title=r["title"], text=r["text"]) for r in rows]
+    started = time.perf_counter()
+    StoryIndex(settings.dedup).assign_all(articles)
+    assign_ms = 1000 * (time.perf_counter() - started) / len(articles)
     return {"copy_pairs": len(copy_pairs), "copy_jaccard_min": round(min(copy_pairs), 3),
             "copy_jaccard_p05": round(sorted(copy_pairs)[len(copy_pairs) // 20], 3),
             "copy_jaccard_median": round(statistics.median(copy_pairs), 3),
             "distinct_closest_max": round(closest[-1], 3),
-            "distinct_closest_p99": round(closest[int(len(closest) * 0.99)], 3)}
+            "distinct_closest_p99": round(closest[int(len(closest) * 0.99)], 3),
+            "assign_ms_per_article": round(assign_ms, 2)}
 
 
 def grouping(store: Store, story_of: dict[str, str]) -> dict:
@@ -120,7 +128,7 @@ def retrieval(settings: Settings, story_of: dict[str, str], one_copy: bool, orig
     retriever = HybridRetriever(store=store, filters=filters, settings=settings.retrieval.model_copy(
         update={"top_k": 5, "one_copy_per_story": one_copy}))
     questions = [q for q in load_questions(QUESTIONS) if q.answerable and q.article_ids]
-    doubled, hits = 0, 0
+    doubled, hits, all_hits, distinct = 0, 0, 0, []
     for q in questions:
         passages = retriever.retrieve(q.question)
         articles_per_story: dict[str, set[str]] = {}
@@ -129,8 +137,12 @@ def retrieval(settings: Settings, story_of: dict[str, str], one_copy: bool, orig
         doubled += any(len(a) > 1 for a in articles_per_story.values())
         gold = {story_of.get(i, i) for i in q.article_ids}
         hits += bool(gold & set(articles_per_story))
+        all_hits += gold <= set(articles_per_story)
+        distinct.append(len(articles_per_story))
     return {"questions": len(questions), "top5_with_two_copies_of_a_story": doubled,
-            "story_recall_at_5": round(hits / len(questions), 3)}
+            "story_recall_at_5": round(hits / len(questions), 3),
+            "all_gold_stories_at_5": round(all_hits / len(questions), 3),
+            "distinct_stories_in_top5_mean": round(statistics.mean(distinct), 2)}
 
 
 def main() -> None:
