@@ -286,6 +286,9 @@ def serve(
     try:
         settings = _settings(index_dir, **{"server.host": host, "server.port": port,
                                            "watch.feeds": watch or None, "watch.every": every})
+        from app.api import ensure_index
+
+        ensure_index(settings)  # before the watcher starts writing to the same index
         background_watcher(settings)  # None when no feeds are configured
         launch(settings)
     except ValueError as err:

@@ -192,8 +192,9 @@ class Store:
         """Reopen the embedded Chroma store if another process changed the index since this process
         last looked (a CLI ingest, a watcher, a second server). Returns whether it reopened.
 
-        The old Chroma system is not stopped: a search still running on it in another thread
-        finishes on it; new searches get the reopened one. Cheap when nothing changed (one read).
+        A fresh Chroma system replaces the cached one for this folder; the old one is not stopped,
+        so a search or write still running on it in another thread finishes there, and every Store
+        picks up the fresh one at its next use. Cheap when nothing changed (one read).
         """
         if self.settings.chroma_url:
             return False  # a Chroma server is shared by every process: always current
@@ -203,10 +204,18 @@ class Store:
             seen = _chroma_seen.get(key)
             if seen is None or seen == generation:
                 return False
+            from chromadb.api import ServerAPI
             from chromadb.api.shared_system_client import SharedSystemClient
+            from chromadb.config import System
+            from chromadb.telemetry.product import ProductTelemetryClient
 
-            SharedSystemClient._identifier_to_system.pop(key, None)
-            SharedSystemClient._identifier_to_refcount.pop(key, None)
+            old = SharedSystemClient._identifier_to_system.get(key)
+            if old is not None:  # what chromadb does for a new client, then swapped in whole
+                fresh = System(old.settings)
+                fresh.instance(ProductTelemetryClient)
+                fresh.instance(ServerAPI)
+                fresh.start()
+                SharedSystemClient._identifier_to_system[key] = fresh
             _chroma_epoch[key] = _chroma_epoch.get(key, 0) + 1
             _chroma_seen[key] = generation
         log.info("the index at %s was changed by another process: Chroma reopened", self.dir)
@@ -235,10 +244,12 @@ class Store:
                                                  ssl=https, settings=chroma_settings)
                 else:
                     generation = self.generation  # read before taking the lock: _bump takes them the other way
+                    # One at a time: chromadb registers a new system before starting it, so two
+                    # threads opening one folder at once can break each other.
                     with _chroma_lock:
                         _chroma_seen.setdefault(self._chroma_key, generation)
                         self._vector_epoch = _chroma_epoch.get(self._chroma_key, 0)
-                    client = chromadb.PersistentClient(path=self._chroma_key, settings=chroma_settings)
+                        client = chromadb.PersistentClient(path=self._chroma_key, settings=chroma_settings)
                 self._vectorstore = Chroma(
                     client=client,
                     collection_name=self.settings.collection,

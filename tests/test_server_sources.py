@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -29,7 +30,7 @@ def site():
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, site):
-    story = wikinews_stories(1, start=30)[0]
+    story = replace(wikinews_stories(1, start=30)[0], url=site.url("/followed/story.html"))  # canonical URL
     site.set("/followed/story.html", news_page(story, "wordpress"))
     feed = site.set("/followed.xml", rss_feed("Followed", site.base, [(story, site.url("/followed/story.html"))]),
                     "application/rss+xml")
@@ -72,7 +73,7 @@ def test_serve_follows_configured_feeds_and_shows_last_poll_and_error(served, si
 
 def test_add_feed_or_url_from_the_articles_tab(served, site):
     _, client, _ = served
-    story = wikinews_stories(1, start=33)[0]
+    story = replace(wikinews_stories(1, start=33)[0], url=site.url("/added/story.html"))
     url = site.set("/added/story.html", news_page(story, "newsroom"))
 
     report = call(client, f"{url}\n{site.url('/nothing-here.html')}", api_name="/add_urls")
