@@ -7,6 +7,7 @@ import contextlib
 import logging
 import threading
 import warnings
+import weakref
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -16,23 +17,19 @@ from app.config import LLMSettings, Settings
 from app.modelfiles import PACKAGED_MODELS, packaged_gguf_path
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-_cache: dict[tuple, BaseChatModel] = {}
 
 
 class BackendError(RuntimeError):
     pass
 
 
-@atexit.register
-def _close_models() -> None:
-    """Free llama.cpp models while the interpreter is intact: left to ``Llama.__del__`` at
+def _close_at_exit(ref: weakref.ref) -> None:
+    """Free a llama.cpp model while the interpreter is intact: left to ``Llama.__del__`` at
     shutdown, freeing runs after llama_cpp's module globals are gone and prints a TypeError."""
-    for model in list(_cache.values()):
-        client = getattr(model, "client", None)
-        with contextlib.suppress(Exception):
-            if client is not None and hasattr(client, "close"):
-                client.close()
+    client = getattr(ref(), "client", None)
+    with contextlib.suppress(Exception):
+        if client is not None and hasattr(client, "close"):
+            client.close()
 
 
 def model_label(llm: LLMSettings) -> str:
@@ -54,29 +51,31 @@ def gguf_path(settings: Settings) -> Path:
     return path
 
 
-def get_chat_model(settings: Settings) -> Runnable:
-    """A chat model for the configured backend; a llama.cpp model is loaded once per process and
-    shared by every temperature (passed per call), since each copy costs hundreds of MB."""
-    llm = settings.llm
-    local = llm.backend == "llamacpp"
-    key = (llm.backend, llm.model, llm.base_url, None if local else llm.temperature, llm.max_tokens, llm.n_ctx)
-    with _lock:
-        if key not in _cache:
-            _cache[key] = _build(settings)
-        model = _cache[key]
-    return model.bind(temperature=llm.temperature) if local else model
+def build_chat_model(settings: Settings) -> BaseChatModel:
+    """A new chat model for the configured backend. Each llama.cpp copy costs hundreds of MB: build
+    one per application (``app.application.Newsdesk``) and pass it to what needs it."""
+    model = _build(settings)
+    if settings.llm.backend == "llamacpp":
+        atexit.register(_close_at_exit, weakref.ref(model))
+    return model
 
 
-_generation_locks: dict[str, threading.Lock] = {}
+def with_temperature(model: Runnable, temperature: float | None) -> Runnable:
+    """The model sampling at ``temperature`` for one request: a shallow copy sharing the loaded
+    weights and connections, or the model itself when it has no temperature (fakes, wrappers)."""
+    if temperature is None or not isinstance(model, BaseChatModel) or "temperature" not in type(model).model_fields:
+        return model
+    if getattr(model, "temperature", None) == temperature:
+        return model
+    return model.model_copy(update={"temperature": float(temperature)})
 
 
-def generation_lock(settings: Settings):
-    """llama.cpp contexts are not thread-safe: one generation at a time per loaded model.
-    Remote backends handle concurrency themselves."""
-    if settings.llm.backend != "llamacpp":
-        return contextlib.nullcontext()
-    with _lock:
-        return _generation_locks.setdefault(settings.llm.model, threading.Lock())
+def new_generation_lock(llm: LLMSettings, injected: bool = False):
+    """llama.cpp contexts are not thread-safe: one generation at a time per loaded model. Remote
+    backends handle concurrency themselves; an injected model gets a lock, to be safe."""
+    if llm.backend == "llamacpp" or injected:
+        return threading.Lock()
+    return contextlib.nullcontext()
 
 
 def _build(settings: Settings) -> BaseChatModel:

@@ -23,7 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.config import Settings
-from app.embedding import embedding_model_name, get_embeddings
+from langchain_core.embeddings import Embeddings
+
+from app.embedding import build_embeddings, embedding_model_name
 from app.types import Article, Chunk, StoryCopy
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,13 @@ class IndexMismatchError(StoreError):
 
 
 class Store:
-    """One index directory. Cheap to construct; the embedding model and Chroma open lazily."""
+    """One index directory. Cheap to construct; the embedding model (when not given) and Chroma
+    open lazily."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None):
         self.settings = settings
         self.dir = Path(settings.index_dir)
+        self._embeddings = embeddings
         self._vectorstore = None
         self._record_manager = None
         self._db_lock = threading.RLock()
@@ -222,6 +226,13 @@ class Store:
         return True
 
     @property
+    def embeddings(self) -> Embeddings:
+        with self._db_lock:
+            if self._embeddings is None:
+                self._embeddings = build_embeddings(self.settings.embedding)
+            return self._embeddings
+
+    @property
     def vectorstore(self):
         if self._vectorstore is not None and self._vector_epoch != _chroma_epoch.get(self._chroma_key, 0):
             self._vectorstore = None  # reopened by sync_with_other_processes (maybe via another Store)
@@ -253,7 +264,7 @@ class Store:
                 self._vectorstore = Chroma(
                     client=client,
                     collection_name=self.settings.collection,
-                    embedding_function=get_embeddings(self.settings.embedding),
+                    embedding_function=self.embeddings,
                     collection_metadata={"hnsw:space": "cosine"},
                 )
             except StoreError:

@@ -220,13 +220,13 @@ class Watcher:
             self.thread.join(timeout)
 
 
-def background_watcher(settings: Settings) -> Watcher | None:
+def background_watcher(settings: Settings, store=None) -> Watcher | None:
     """The watcher `newsdesk serve` runs in a daemon thread, when feeds are configured (settings.watch)."""
     if not settings.watch.feeds or not settings.watch.in_server:
         return None
     interval = parse_interval(settings.watch.every)
     log.warning("following %d feed(s) every %s", len(settings.watch.feeds), settings.watch.every)
-    return Watcher(settings.watch.feeds, settings, interval,
+    return Watcher(settings.watch.feeds, settings, interval, store=store,
                    log_line=lambda line: log.warning("watch: %s", line)).start()
 
 

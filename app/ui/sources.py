@@ -9,6 +9,7 @@ import gradio as gr
 
 from app.config import Settings
 from app.sources.fetch import is_url
+from app.ui.render import esc
 
 FEED_HEADERS = ["feed", "last poll (UTC)", "last result", "last error"]
 # The Articles table and the feed status follow changes made by other processes (a CLI ingest,
@@ -16,25 +17,23 @@ FEED_HEADERS = ["feed", "last poll (UTC)", "last result", "last error"]
 REFRESH_S = 5.0
 
 
-def add_urls(settings: Settings, text: str, store=None, progress: Callable | None = None) -> str:
+def add_urls(corpus, text: str, progress: Callable | None = None) -> str:
     """Fetch, store and index the feed or page URLs in ``text`` (one per line); a Markdown report."""
-    from app.sources.web import ingest_sources
-
     urls = [u for u in re.split(r"\s+", text or "") if u]
     if not urls:
         return "Paste one or more feed or article URLs (one per line) first."
     bad = [u for u in urls if not is_url(u)]
     if bad:
-        return "Not a web address (use http:// or https://): " + ", ".join(f"`{u}`" for u in bad)
+        return "Not a web address (use http:// or https://): " + ", ".join(f"`{esc(u)}`" for u in bad)
 
     def report_progress(done: int, total: int, message: str) -> None:
         if progress is not None:
-            progress(done / total if total else 0, desc=message)
+            progress((done, total) if total else 0, desc=message)
 
-    report = ingest_sources(urls, settings, store=store, progress=report_progress)
+    report = corpus.add(urls, progress=report_progress)
     lines = [f"**{len(report.added)} added, {len(report.updated)} updated, {report.skipped} unchanged**"
              + (f", {len(report.copies)} grouped with an earlier copy of their story" if report.copies else "")]
-    lines += [f"- skipped `{p.origin}`: {p.reason}" for p in report.failed]
+    lines += [f"- skipped `{esc(p.origin)}`: {esc(p.reason)}" for p in report.failed]
     return "\n".join(lines)
 
 
@@ -46,13 +45,14 @@ def feed_status(settings: Settings):
     return pd.DataFrame(status_rows(settings, settings.watch.feeds), columns=FEED_HEADERS)
 
 
-def build_sources_panel(settings: Settings, store_of: Callable[[], object], table, search,
-                        table_update: Callable, index_ops: dict) -> None:
+def build_sources_panel(corpus, table, search, table_update: Callable, index_ops: dict) -> None:
     """Inside the Articles tab: a URL box that ingests feeds and pages, and the feeds' status.
 
-    ``table``/``search`` are the tab's articles table and search box, refreshed after adding and
-    every ``REFRESH_S`` seconds, so articles another process added or removed show up.
+    ``table``/``search`` are the tab's articles table and search box (``table_update(corpus, query)``
+    fills it), refreshed after adding and every ``REFRESH_S`` seconds, so articles another process
+    added or removed show up.
     """
+    settings = corpus.settings
     gr.Markdown("#### Add feed or URL\nRSS/Atom feed URLs bring in every page they list; article URLs one "
                 "page. Pages are stored under the data folder, raw and extracted.")
     urls = gr.Textbox(placeholder="https://example.org/feed.xml\nhttps://example.org/news/story.html",
@@ -67,12 +67,12 @@ def build_sources_panel(settings: Settings, store_of: Callable[[], object], tabl
                       api_description="Followed feeds: last poll time, last result and last error of each.")
 
     def do_add(text: str, progress=gr.Progress()):
-        return add_urls(settings, text, store=store_of(), progress=progress)
+        return add_urls(corpus, text, progress=progress)
 
     add_btn.click(do_add, [urls], [add_report], api_name="add_urls",
                   api_description="Fetch, store and index feed or article URLs (one per line); returns a report.",
-                  **index_ops).then(lambda q: table_update(settings, q or ""), [search], table,
+                  **index_ops).then(lambda q: table_update(corpus, q or ""), [search], table,
                                     api_visibility="private", queue=False)
     timer = gr.Timer(REFRESH_S)
-    timer.tick(lambda q: (table_update(settings, q or ""), feed_status(settings)), [search], [table, feeds],
+    timer.tick(lambda q: (table_update(corpus, q or ""), feed_status(settings)), [search], [table, feeds],
                api_visibility="private", queue=False, show_progress="hidden")
