@@ -1,6 +1,6 @@
 """Newsdesk: question answering over news articles, with cited and grounded answers.
 
-``from app import ask, Chat`` is the Python API, ``Newsdesk`` the long-lived application behind it
+``from app import ask, Chat, add`` is the Python API, ``Newsdesk`` the long-lived application behind it
 (``app.application``), ``app.eval(...)`` evaluates a question set (``app.evaluation.run_eval``);
 the heavy imports happen on first use. Importing Newsdesk changes no environment variable: the
 offline switches for model hubs are set where models load.
@@ -10,11 +10,11 @@ from app import _moved
 
 _moved.install()
 
-__all__ = ["ask", "Chat", "Newsdesk", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
+__all__ = ["ask", "Chat", "add", "Newsdesk", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
 
 
 def __getattr__(name):
-    if name in ("ask", "Chat"):
+    if name in ("ask", "Chat", "add"):
         from app import api
 
         return getattr(api, name)

@@ -1,4 +1,5 @@
-"""The Python API: ``ask`` for one question, ``Chat`` for a conversation with follow-ups.
+"""The Python API: ``ask`` for one question, ``Chat`` for a conversation with follow-ups, ``add``
+to bring in files, folders, feeds and pages.
 
     >>> from app import ask
     >>> answer = ask("How many rockets hit the base?")
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 from app.answering import Turn, final_answer
 from app.application import Newsdesk
@@ -32,6 +34,15 @@ def ask(question: str, *, settings: Settings | None = None, newsdesk: Newsdesk |
     """Answer one question from the indexed articles. Options: the names in ``config.OPTIONS``."""
     return Chat(settings=settings, newsdesk=newsdesk, **options).ask(
         question, sources=sources, date_from=date_from, date_to=date_to)
+
+
+def add(*sources: str | Path, settings: Settings | None = None, newsdesk: Newsdesk | None = None, **options):
+    """Files, folders, RSS/Atom feed URLs or article page URLs into the index, as `newsdesk ingest`.
+    Returns the ``IngestReport`` (added, updated, skipped, failed with reasons, wire copies grouped)."""
+    from app.corpus import Corpus
+
+    newsdesk = newsdesk or Newsdesk(resolve_settings(settings, **options))
+    return Corpus(newsdesk.settings, newsdesk.store).add(sources)
 
 
 class Chat:
@@ -71,4 +82,4 @@ class Chat:
         self.history.clear()
 
 
-__all__ = ["Chat", "ask", "resolve_settings", "OPTIONS"]
+__all__ = ["Chat", "ask", "add", "resolve_settings", "OPTIONS"]

@@ -3,6 +3,8 @@
 Scraped news carries residue around the story: "Source link", "Leave a Reply", share buttons,
 newsletter pitches. It pollutes chunks and, worse, can be retrieved and cited. We drop lines
 that are *only* such residue; a sentence that merely mentions a phrase is kept.
+
+HTML pages are not handled here: trafilatura finds their main text (app/sources/extract.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bs4 import BeautifulSoup
 
 # Whole lines that are scraper residue (matched case-insensitively, after trimming).
 _RESIDUE_LINES = [
@@ -24,6 +25,7 @@ _RESIDUE_LINES = [
     r"(facebook|twitter|linkedin|whatsapp|email|print|pinterest|reddit)",
     r"related( posts| articles| stories)?:?",
     r"read more:?",
+    r"most (read|popular|viewed|shared)",
     r"advertisement",
     r"sponsored( content)?",
     r"subscribe( to our newsletter.*)?",
@@ -71,29 +73,3 @@ def _is_wrapped(lines: list[str]) -> bool:
     if len(lines) < 2:
         return False
     return all(not line.endswith((".", "!", "?", ":", '"', "”")) for line in lines[:-1])
-
-
-_DROP_TAGS = ["script", "style", "noscript", "nav", "footer", "header", "aside", "form",
-              "iframe", "svg", "button", "template", "object", "embed"]
-_BLOCK_TAGS = ["p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-               "section", "article", "tr", "pre", "figcaption"]
-
-
-def html_to_text(html: str) -> tuple[str, str | None]:
-    """Visible text of an HTML page (scripts, navigation and footers removed) and its title."""
-    soup = BeautifulSoup(html, "lxml")
-    title = None
-    heading = soup.find("h1")
-    if heading and heading.get_text(strip=True):
-        title = heading.get_text(" ", strip=True)
-    elif soup.title and soup.title.string:
-        title = soup.title.string.strip()
-    for tag in soup(_DROP_TAGS):
-        tag.decompose()
-    if heading is not None and heading.parent is not None:
-        heading.decompose()  # the title is kept as metadata, not repeated in the text
-    root = soup.find("article") or soup.body or soup
-    for tag in root.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    return clean_text(root.get_text()), title

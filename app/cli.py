@@ -1,4 +1,4 @@
-"""The `newsdesk` command line: ingest, ask, info, articles, reindex, remove, serve, eval."""
+"""The `newsdesk` command line: ingest, ask, info, articles, reindex, remove, watch, serve, eval."""
 
 from __future__ import annotations
 
@@ -60,20 +60,26 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="log what happ
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="files or folders: .txt .md .html .json .jsonl")],
+    paths: Annotated[list[str], typer.Argument(
+        help="files or folders (.txt .md .html .json .jsonl), RSS/Atom feed URLs or article page URLs")],
     index_dir: IndexOpt = None,
     no_prune: Annotated[bool, typer.Option("--no-prune", help="keep articles whose source file is gone")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Add or update articles in the index. Unchanged articles are skipped; deleted ones removed."""
+    """Add or update articles in the index. Unchanged articles are skipped; deleted files' articles removed.
+
+    A feed URL brings in every page it lists; pages are stored under the data folder (raw and
+    extracted), so re-indexing never needs the network.
+    """
     _setup_logging(verbose)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from app.ingest import ingest as run_ingest
+    from app.sources.fetch import is_url
+    from app.sources.web import ingest_sources as run_ingest
     from app.store import StoreError
 
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [p for p in paths if not is_url(p) and not Path(p).exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
     settings = _settings(index_dir=index_dir)
@@ -138,6 +144,9 @@ def ask(
             where = f" ({citation.date})" if citation.date else ""
             out.print(f"[bold][{citation.number}][/] {citation.title}{where}", highlight=False)
             out.print(f"    > {citation.span.text}", highlight=False)
+            if citation.also_in:
+                outlets = ", ".join(c.source or c.title for c in citation.also_in)
+                out.print(f"    [dim]also carried by: {outlets}[/]", highlight=False)
             out.print(f"    [dim]{citation.article_id}, characters {citation.span.start}-{citation.span.end}"
                       f"{' · ' + citation.url if citation.url else ''}[/]", highlight=False)
     elif answer.refused and answer.passages:
@@ -275,6 +284,9 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="interface to bind (default 127.0.0.1)")] = None,
     port: Annotated[Optional[int], typer.Option(help="port (default 7860)")] = None,
     index_dir: IndexOpt = None,
+    watch: Annotated[Optional[list[str]], typer.Option(
+        "--watch", help="follow this feed in the background (repeatable; also NEWSDESK_WATCH__FEEDS)")] = None,
+    every: Annotated[Optional[str], typer.Option("--every", help="poll interval for --watch (default 15m)")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Start the chat web UI (indexes the shipped corpus first if the index is empty)."""
@@ -282,9 +294,37 @@ def serve(
     from app.ui import launch
 
     try:
-        launch(_settings(index_dir=index_dir, host=host, port=port))
+        launch(_settings(index_dir=index_dir, host=host, port=port, watch=watch or None, every=every))
     except ValueError as err:
         _fail(str(err), 2)
+
+
+@app.command()
+def watch(
+    feeds: Annotated[list[str], typer.Argument(help="RSS/Atom feed URLs")],
+    every: Annotated[str, typer.Option("--every", help="poll interval: 30s, 15m, 1h")] = "15m",
+    once: Annotated[bool, typer.Option("--once", help="poll each feed once and exit")] = False,
+    index_dir: IndexOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Follow feeds: poll each one (ETag/Last-Modified), index what is new or changed, one line per poll."""
+    _setup_logging(verbose)
+    from app.sources.fetch import is_url
+    from app.sources.watch import Watcher, parse_interval
+
+    bad = [f for f in feeds if not is_url(f)]
+    if bad:
+        _fail(f"not a feed URL (http:// or https://): {', '.join(bad)}", 2)
+    try:
+        interval = parse_interval(every)
+    except ValueError as err:
+        _fail(str(err), 2)
+    # One unwrapped line per poll on stdout (a log, not a rich table).
+    watcher = Watcher(feeds, _settings(index_dir=index_dir), interval, log_line=lambda line: print(line, flush=True))
+    try:
+        watcher.run(polls=1 if once else None)
+    except KeyboardInterrupt:
+        console.print("stopped")
 
 
 app.command("eval")(eval_command)

@@ -74,6 +74,8 @@ class RetrievalSettings(Section):
                                                     "dense cosine similarity")
     focus_margin: float = Field(0.15, ge=0.0, description="sentences within this similarity of the best sentence "
                                                           "are shown to the model")
+    one_copy_per_story: bool = Field(True, description="wire copies (app/dedup.py): each story is retrieved once, "
+                                                       "from its best-ranked copy")
 
 
 class LLMSettings(Section):
@@ -108,6 +110,39 @@ class ServerSettings(Section):
     max_upload_mb: int = Field(20, ge=1, description="largest file accepted by upload")
 
 
+class WebSettings(Section):
+    """Fetching feeds and article pages (app/sources)."""
+
+    timeout_s: float = Field(15.0, gt=0, description="connect and read timeout per request, seconds")
+    max_page_mb: int = Field(5, ge=1, description="larger responses are refused")
+    max_redirects: int = Field(5, ge=0, description="redirects followed before giving up")
+    user_agent: str = Field("Newsdesk/0.1 (news question answering; reads feeds and article pages)",
+                            description="User-Agent sent with every request")
+    min_words: int = Field(25, ge=1, description="a fetched page with less main text is not taken for an article "
+                                                 "(section fronts, menus, paywalls)")
+
+
+class WatchSettings(Section):
+    """Feeds followed by `newsdesk watch` and, in the background, by `newsdesk serve`."""
+
+    feeds: list[str] = Field(default_factory=list, description="feed URLs `serve` follows (JSON list in the "
+                                                               "environment)")
+    every: str = Field("15m", description="poll interval: 30s, 15m, 1h or seconds")
+    in_server: bool = Field(True, description="serve runs the watcher when feeds are configured")
+
+
+class DedupSettings(Section):
+    """Wire copies: the same story republished with small edits is grouped as one (app/dedup.py)."""
+
+    enabled: bool = Field(True, description="group wire copies at ingest")
+    # Measured (bench/dedup.py, docs/benchmarks.md): 297 planted wire-copy pairs of Wikinews
+    # articles 0.51-1.0 (5th percentile 0.66); the closest two different stories of 511: 0.31.
+    threshold: float = Field(0.45, gt=0.0, lt=1.0, description="estimated Jaccard similarity of word 3-gram sets "
+                                                                "at which two articles are one story")
+    num_perm: int = Field(128, ge=16, description="MinHash permutations")
+    shingle_words: int = Field(3, ge=1, description="words per shingle")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -134,6 +169,9 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="the generator")
     server: ServerSettings = Field(default_factory=ServerSettings, description="the web UI")
     judge: JudgeSettings = Field(default_factory=JudgeSettings, description="the evaluation judge")
+    web: WebSettings = Field(default_factory=WebSettings, description="fetching feeds and pages")
+    watch: WatchSettings = Field(default_factory=WatchSettings, description="feeds followed over time")
+    dedup: DedupSettings = Field(default_factory=DedupSettings, description="wire-copy grouping")
 
     def __init__(self, **values: Any):
         check_environment(os.environ)
@@ -270,6 +308,8 @@ OPTIONS: dict[str, str] = {
     "index_dir": "index_dir",
     "host": "server.host",
     "port": "server.port",
+    "watch": "watch.feeds",
+    "every": "watch.every",
     "judge_backend": "judge.backend",
     "judge_model": "judge.model",
     "judge_base_url": "judge.base_url",

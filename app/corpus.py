@@ -1,9 +1,11 @@
-"""Corpus management shared by the UI, the CLI and any HTTP API: list, upload and delete articles.
+"""Corpus management shared by the UI, the CLI and any HTTP API: list, upload, add (files, folders,
+feeds, pages) and delete articles.
 
 Uploads are untrusted: names are sanitised (``safe_upload_name``), types and sizes checked, and
 every file is read as articles in a staging folder before anything is saved or indexed, so a bad
 file changes nothing. Accepted files are kept in ``<data_dir>/uploads`` (ingest keeps the index in
-step with that folder); deleting an uploaded article deletes its file when nothing else is in it.
+step with that folder); deleting an uploaded article deletes its file when nothing else is in it,
+and deleting a fetched web article deletes its stored page (removal is always explicit).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from app.config import Settings
 from app.ingest import IngestReport, ingest
 from app.loading import SUPPORTED_SUFFIXES, LoadProblem, load_path
+from app.sources.web import forget as forget_pages
+from app.sources.web import ingest_sources
 from app.store import Store
 
 ARTICLE_COLUMNS = ("id", "title", "date", "chunks", "source")
@@ -101,6 +105,11 @@ class Corpus:
             if not needle or any(needle in str(v).lower() for v in searchable):
                 table.append([r["id"], r["title"], r["date"] or "", r["chunk_count"], r["source"] or ""])
         return table
+
+    def add(self, sources: Sequence[str | Path], progress: Progress | None = None):
+        """Files, folders, RSS/Atom feed URLs and article page URLs into the index (an IngestReport).
+        Pages are stored under ``<data_dir>/web`` first (app/sources/web.py)."""
+        return ingest_sources(list(sources), self.settings, store=self.store, progress=progress)
 
     def upload(self, files: Sequence[tuple[Path, str]], progress: Progress | None = None) -> UploadResult:
         """Check, save and index uploaded files, given as (where the upload is, its original name).
@@ -188,6 +197,7 @@ class Corpus:
         if not result.deleted:
             return result
         result.chunks = self.store.delete_articles(result.deleted)
+        forget_pages(result.deleted, self.settings)  # a fetched page's stored copy goes too, or reindex would bring it back
         # Remove uploaded files whose articles are all gone, or the next upload would index them again.
         uploads = self.uploads_dir.resolve()
         remaining_files = {r["file"] for r in self.store.article_rows() if r["file"]}

@@ -39,6 +39,7 @@ class IngestReport:
     skipped: int = 0
     removed: list[str] = field(default_factory=list)
     failed: list[LoadProblem] = field(default_factory=list)
+    copies: dict[str, str] = field(default_factory=dict)  # article id -> story it copies (app/dedup.py)
     chunks_embedded: int = 0
     chunks_deleted: int = 0
     seconds: float = 0.0
@@ -46,7 +47,8 @@ class IngestReport:
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.updated)} updated, {self.skipped} skipped, "
                 f"{len(self.removed)} removed, {len(self.failed)} failed "
-                f"({self.chunks_embedded} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s)")
+                f"({self.chunks_embedded} chunks embedded, {self.chunks_deleted} deleted, {self.seconds:.1f} s)"
+                + (f"; {len(self.copies)} grouped with an earlier copy of their story" if self.copies else ""))
 
     def to_dict(self) -> dict:
         return {
@@ -54,6 +56,7 @@ class IngestReport:
             "removed": self.removed, "chunks_embedded": self.chunks_embedded,
             "chunks_deleted": self.chunks_deleted, "seconds": round(self.seconds, 2),
             "failed": [{"origin": p.origin, "reason": p.reason} for p in self.failed],
+            "copies": self.copies,
         }
 
 
@@ -114,6 +117,7 @@ def ingest(
     started = time.perf_counter()
     store = store or Store(settings)
     store.check_embedding_model()
+    store.sync_with_other_processes()
     report = IngestReport()
     max_bytes = settings.max_file_mb * 1_000_000
 
@@ -150,6 +154,17 @@ def ingest(
         for problem in report.failed:
             loaded_files[str(root)].discard(origin_file(problem.origin))
 
+    # Wire copies are grouped before embedding; the assignment is saved with each batch.
+    assignments = {}
+    if settings.dedup.enabled and pending:
+        from app.dedup import StoryIndex
+
+        stories = StoryIndex(settings.dedup, store.story_signatures())
+        for assignment in stories.assign_all([article for article, _, _ in pending]):
+            assignments[assignment.article_id] = assignment
+            if assignment.story_id != assignment.article_id:
+                report.copies[assignment.article_id] = assignment.story_id
+
     total = len(pending)
     if progress:
         progress(0, total, f"embedding {total} new or changed articles")
@@ -167,7 +182,7 @@ def ingest(
         )
         report.chunks_embedded += result["num_added"] + result["num_updated"]
         report.chunks_deleted += result["num_deleted"]
-        store.record_articles(batch)
+        store.record_articles(batch, stories=[assignments[a.id] for a, _, _, _ in batch if a.id in assignments])
         for article, _, _, _ in batch:
             (report.updated if article.id in known else report.added).append(article.id)
         done += len(batch)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from app.cleaning import clean_text, html_to_text
+from app.cleaning import clean_text
 from app.types import Article
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
@@ -139,8 +139,17 @@ def _load_text(text: str, path: Path) -> Article:
             meta = parsed
             text = text[match.end():]
     if path.suffix.lower() in {".html", ".htm"}:
-        body, html_title = html_to_text(text)
-        meta.setdefault("title", html_title)
+        # The same extractor as fetched pages (app/sources/extract.py); front matter wins.
+        from app.sources.extract import ExtractionError, extract_page
+
+        try:
+            page = extract_page(text)
+        except ExtractionError as err:
+            raise LoadError(str(err)) from None
+        body = page.text
+        for key, value in (("title", page.title), ("date", page.date), ("url", page.url), ("source", page.sitename)):
+            if value:
+                meta.setdefault(key, value)
     else:
         body = clean_text(text)
     if not body:

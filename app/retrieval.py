@@ -181,6 +181,7 @@ class HybridRetriever(BaseRetriever):
     def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
         settings = self.settings
         top_k = top_k or settings.top_k
+        self.store.sync_with_other_processes()  # see what a CLI ingest or a watcher just added
         candidates: dict[str, Passage] = {}
         rankings: list[tuple[list[str], float]] = []
 
@@ -208,14 +209,42 @@ class HybridRetriever(BaseRetriever):
             rankings.append((ids, settings.bm25_weight))
 
         fused = reciprocal_rank_fusion(rankings, k=settings.rrf_k)
-        ordered = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[:top_k]
+        ordered = sorted(fused, key=lambda chunk_id: -fused[chunk_id])
         passages = []
-        for number, chunk_id in enumerate(ordered, start=1):
+        for number, chunk_id in enumerate(self._one_copy_per_story(ordered, candidates, top_k), start=1):
             passage = candidates[chunk_id]
             passage.number = number
             passage.score = round(fused[chunk_id], 6)
             passages.append(passage)
+        self._name_other_outlets(passages)
         return passages
+
+    def _one_copy_per_story(self, ordered: list[str], candidates: dict[str, Passage], top_k: int) -> list[str]:
+        """The best ``top_k`` chunks, taking each story (a group of wire copies) from one article only:
+        its best-ranked copy. Further chunks of that same article may follow; other copies may not."""
+        if not self.settings.one_copy_per_story:
+            return ordered[:top_k]
+        story_of = self.store.story_ids(candidates[c].article_id for c in ordered)
+        chosen: dict[str, str] = {}  # story -> the article that stands for it
+        kept = []
+        for chunk_id in ordered:
+            article_id = candidates[chunk_id].article_id
+            story = story_of[article_id]
+            if chosen.setdefault(story, article_id) != article_id:
+                continue
+            kept.append(chunk_id)
+            if len(kept) == top_k:
+                break
+        return kept
+
+    def _name_other_outlets(self, passages: list[Passage]) -> None:
+        story_of = self.store.story_ids(p.article_id for p in passages)
+        copies: dict[str, list] = {}
+        for passage in passages:
+            story = story_of[passage.article_id]
+            if story not in copies:
+                copies[story] = self.store.story_copies(story)
+            passage.also_in = [c for c in copies[story] if c.article_id != passage.article_id]
 
 
     # How far to look past k, unfiltered, before asking Chroma to filter.

@@ -4,7 +4,12 @@ Layout of ``index_dir``:
 - ``chroma/``            the Chroma collection (embeddings + chunk text + metadata);
 - ``records.sqlite3``    LangChain's SQLRecordManager: which chunk hashes are in Chroma;
 - ``newsdesk.sqlite3``   articles (full cleaned text, for offsets and the source viewer), chunks
-                         (for BM25 and offsets), and meta (embedding model, generation counter).
+                         (for BM25 and offsets), stories (wire copies grouped, app/dedup.py) and
+                         meta (embedding model, generation counter).
+
+Several processes may use one index (a server, a CLI ingest, a watcher): every write bumps the
+generation counter, and readers compare it before each search, rebuilding BM25 and reopening
+Chroma when another process changed the index.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from app.config import Settings
 from langchain_core.embeddings import Embeddings
 
 from app.embedding import build_embeddings, embedding_model_name
-from app.types import Article, Chunk
+from app.types import Article, Chunk, StoryCopy
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +43,19 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_by_root ON articles(root);
+CREATE TABLE IF NOT EXISTS stories (
+    article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, similarity REAL, minhash BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story_id);
 """
+
+
+# Chroma's embedded store keeps its vector index in memory and does not notice what another
+# process wrote. Per Chroma folder: the index generation this process's Chroma reflects, and how
+# often it was reopened (each Store compares that with its own copy and picks up the new client).
+_chroma_lock = threading.Lock()
+_chroma_seen: dict[str, int] = {}
+_chroma_epoch: dict[str, int] = {}
 
 
 class StoreError(RuntimeError):
@@ -61,6 +78,7 @@ class Store:
         self._record_manager = None
         self._db_lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
+        self._vector_epoch = 0
 
     # -- our tables ---------------------------------------------------------------------------
     @property
@@ -143,7 +161,70 @@ class Store:
             chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return {"articles": articles, "chunks": chunks}
 
+    # -- stories (wire copies) -----------------------------------------------------------------
+    def story_signatures(self) -> list[tuple[str, str, bytes]]:
+        with self._db_lock:
+            return [(r[0], r[1], r[2]) for r in self.db.execute("SELECT article_id, story_id, minhash FROM stories")]
+
+    def story_ids(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """article id -> story id (an article never grouped is its own story)."""
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, str] = {}
+        with self._db_lock:
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                rows = self.db.execute(
+                    f"SELECT article_id, story_id FROM stories WHERE article_id IN ({','.join('?' * len(part))})", part)
+                found.update({r[0]: r[1] for r in rows})
+        return {i: found.get(i, i) for i in ids}
+
+    def story_copies(self, story_id: str, exclude: str | None = None) -> list[StoryCopy]:
+        """The articles of one story (other outlets' copies), oldest first."""
+        with self._db_lock:
+            rows = self.db.execute(
+                "SELECT a.id, a.title, a.source, a.url, a.date FROM stories s JOIN articles a ON a.id = s.article_id "
+                "WHERE s.story_id=? ORDER BY a.date, a.id", (story_id,)).fetchall()
+        return [StoryCopy(article_id=r["id"], title=r["title"], source=r["source"], url=r["url"], date=r["date"])
+                for r in rows if r["id"] != exclude]
+
     # -- vectors ------------------------------------------------------------------------------
+    @property
+    def _chroma_key(self) -> str:
+        return str(self.dir / "chroma")  # the identifier chromadb caches its embedded system under
+
+    def sync_with_other_processes(self) -> bool:
+        """Reopen the embedded Chroma store if another process changed the index since this process
+        last looked (a CLI ingest, a watcher, a second server). Returns whether it reopened.
+
+        A fresh Chroma system replaces the cached one for this folder; the old one is not stopped,
+        so a search or write still running on it in another thread finishes there, and every Store
+        picks up the fresh one at its next use. Cheap when nothing changed (one read).
+        """
+        if self.settings.chroma_url:
+            return False  # a Chroma server is shared by every process: always current
+        generation = self.generation
+        key = self._chroma_key
+        with _chroma_lock:
+            seen = _chroma_seen.get(key)
+            if seen is None or seen == generation:
+                return False
+            from chromadb.api import ServerAPI
+            from chromadb.api.shared_system_client import SharedSystemClient
+            from chromadb.config import System
+            from chromadb.telemetry.product import ProductTelemetryClient
+
+            old = SharedSystemClient._identifier_to_system.get(key)
+            if old is not None:  # what chromadb does for a new client, then swapped in whole
+                fresh = System(old.settings)
+                fresh.instance(ProductTelemetryClient)
+                fresh.instance(ServerAPI)
+                fresh.start()
+                SharedSystemClient._identifier_to_system[key] = fresh
+            _chroma_epoch[key] = _chroma_epoch.get(key, 0) + 1
+            _chroma_seen[key] = generation
+        log.info("the index at %s was changed by another process: Chroma reopened", self.dir)
+        return True
+
     @property
     def embeddings(self) -> Embeddings:
         with self._db_lock:
@@ -153,6 +234,8 @@ class Store:
 
     @property
     def vectorstore(self):
+        if self._vectorstore is not None and self._vector_epoch != _chroma_epoch.get(self._chroma_key, 0):
+            self._vectorstore = None  # reopened by sync_with_other_processes (maybe via another Store)
         if self._vectorstore is None:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
@@ -171,7 +254,13 @@ class Store:
                                                  port=url.port or (443 if https else 8000),
                                                  ssl=https, settings=chroma_settings)
                 else:
-                    client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=chroma_settings)
+                    generation = self.generation  # read before taking the lock: _bump takes them the other way
+                    # One at a time: chromadb registers a new system before starting it, so two
+                    # threads opening one folder at once can break each other.
+                    with _chroma_lock:
+                        _chroma_seen.setdefault(self._chroma_key, generation)
+                        self._vector_epoch = _chroma_epoch.get(self._chroma_key, 0)
+                        client = chromadb.PersistentClient(path=self._chroma_key, settings=chroma_settings)
                 self._vectorstore = Chroma(
                     client=client,
                     collection_name=self.settings.collection,
@@ -206,8 +295,8 @@ class Store:
         return self._record_manager
 
     # -- writes -------------------------------------------------------------------------------
-    def record_articles(self, items: Iterable[tuple[Article, list[Chunk], str, str]]) -> None:
-        """Save articles (with their chunks) whose vectors are already in Chroma."""
+    def record_articles(self, items: Iterable[tuple[Article, list[Chunk], str, str]], stories: Iterable = ()) -> None:
+        """Save articles (with their chunks and story assignments) whose vectors are already in Chroma."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
             for article, chunks, content_hash, root in items:
@@ -222,6 +311,9 @@ class Store:
                     (article.id, article.title, article.date, article.url, article.source, article.origin,
                      origin_file(article.origin), root, article.text, content_hash, len(chunks), now),
                 )
+            db.executemany(
+                "INSERT OR REPLACE INTO stories(article_id, story_id, similarity, minhash) VALUES(?,?,?,?)",
+                [(a.article_id, a.story_id, a.similarity, a.signature) for a in stories])
             self._set_meta(db, "embedding_model", embedding_model_name(self.settings.embedding))
             self._bump(db)
 
@@ -236,12 +328,17 @@ class Store:
         with self.transaction() as db:
             db.executemany("DELETE FROM chunks WHERE article_id=?", [(i,) for i in article_ids])
             db.executemany("DELETE FROM articles WHERE id=?", [(i,) for i in article_ids])
+            db.executemany("DELETE FROM stories WHERE article_id=?", [(i,) for i in article_ids])
             self._bump(db)
         return len(keys)
 
     def _bump(self, db: sqlite3.Connection) -> None:
         row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        self._set_meta(db, "generation", str(int(row["value"]) + 1 if row else 1))
+        old = int(row["value"]) if row else 0
+        self._set_meta(db, "generation", str(old + 1))
+        with _chroma_lock:  # our own write is already in our Chroma; another process's would not be
+            if _chroma_seen.get(self._chroma_key) == old:
+                _chroma_seen[self._chroma_key] = old + 1
 
     def close(self) -> None:
         if self._db is not None:

@@ -36,6 +36,16 @@ class Chunk(BaseModel):
     end: int
 
 
+class StoryCopy(BaseModel):
+    """Another outlet's copy of the same story (a wire copy), named beside a passage or citation."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
 class Passage(BaseModel):
     """A retrieved chunk with its article's metadata and its retrieval scores."""
 
@@ -54,6 +64,7 @@ class Passage(BaseModel):
     bm25_score: float | None = None
     relevance: float | None = None  # best sentence-to-question similarity (see app.focus)
     focus_text: str | None = None  # the relevant sentences shown to the model; None = all of ``text``
+    also_in: list[StoryCopy] = Field(default_factory=list)  # the same story from other outlets
 
 
 class Span(BaseModel):
@@ -76,6 +87,7 @@ class Citation(BaseModel):
     span: Span
     # "model": the model wrote the marker; "matched": assigned by matching the answer to passages.
     origin: CitationOrigin = "model"
+    also_in: list[StoryCopy] = Field(default_factory=list)  # other outlets that carried the story
 
 
 class Answer(BaseModel):

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from app.cleaning import clean_text, html_to_text
+from app.cleaning import clean_text
+from app.sources.extract import extract_page
 from app.loading import LoadProblem, load_file, load_path
 
 from conftest import REPO, SEED_ID
@@ -32,9 +33,9 @@ def test_html_loses_scripts_navigation_and_keeps_title_as_metadata():
     html = ("<html><head><title>T</title><script>alert('x')</script></head><body><nav>Home | World</nav>"
             "<h1>Flood hits town</h1><p>The river rose 3 metres.</p><footer>© 2024 All rights reserved</footer>"
             "</body></html>")
-    text, title = html_to_text(html)
-    assert title == "Flood hits town"
-    assert text == "The river rose 3 metres."
+    page = extract_page(html)
+    assert page.title == "Flood hits town"
+    assert page.text == "The river rose 3 metres."
 
 
 def test_jsonl_bad_line_is_reported_with_its_number_and_the_rest_load(tmp_path):

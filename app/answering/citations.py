@@ -193,7 +193,7 @@ def cite(raw: str, passages: list[Passage], question: str) -> CitedAnswer:
         citations.append(Citation(
             number=renumber[old], article_id=passage.article_id, title=passage.title, url=passage.url,
             date=passage.date, source=passage.source, chunk_id=passage.chunk_id, chunk_text=passage.text,
-            span=best_span(claim_texts, passage), origin=origin,
+            span=best_span(claim_texts, passage), origin=origin, also_in=passage.also_in,
         ))
 
     ordered_passages = [by_number[n] for n in order] + [p for p in passages if p.number not in renumber]

@@ -5,7 +5,8 @@
 - ``render``   HTML and Markdown shown in it (everything from articles escaped);
 - ``inputs``   what the page and API clients send, as typed values;
 - ``static/``  its CSS and JavaScript.
-Corpus operations (upload, list, delete) are ``app.corpus``, shared with the CLI.
+Corpus operations (upload, add feeds and URLs, list, delete) are ``app.corpus``, shared with the
+CLI; a configured feed watcher (``app.sources.watch``) runs beside the server.
 
 With the llama.cpp backend, answers (chat and ``/ask``) are generated one at a time: the model is
 not safe to share between threads; other requests wait in Gradio's queue.
@@ -17,6 +18,7 @@ import os
 
 from app.application import Newsdesk
 from app.config import Settings, secret
+from app.sources.watch import background_watcher
 from app.ui.layout import CSS, THEME, build_app
 
 __all__ = ["build_app", "launch", "launch_options"]
@@ -43,10 +45,13 @@ def launch(settings: Settings) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no usage analytics leave this machine
     options = launch_options(settings)  # a bad login setting fails before anything loads
     newsdesk = Newsdesk(settings)
-    newsdesk.ensure_index()
+    newsdesk.ensure_index()  # before the watcher starts writing to the same index
+    watcher = background_watcher(settings, store=newsdesk.store)  # None when no feeds are configured
     demo = build_app(newsdesk)
     demo.queue(default_concurrency_limit=settings.server.concurrency)
     try:
         demo.launch(**options)
     finally:
+        if watcher is not None:
+            watcher.stop()
         newsdesk.close()

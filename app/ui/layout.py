@@ -7,7 +7,8 @@ scripts in ``static/``, corpus operations in ``app.corpus``).
   supporting sentence; *Open source* shows the whole article scrolled to it. Thumbs up/down
   append to ``<data_dir>/feedback.jsonl``. *Answer settings* holds top-k and temperature, passed
   per request to the one pipeline.
-* **Articles** tab: upload, search and delete articles.
+* **Articles** tab: upload, search and delete articles; add feeds and article URLs
+  (``app.ui.sources``) and see the followed feeds' last poll and error.
 * API-only ``/ask`` (question, history, top_k, temperature) -> (text, details) for programs; the
   ``/upload``, ``/articles`` and ``/delete`` events are API endpoints too (see README).
 """
@@ -27,6 +28,7 @@ from app.feedback import append_feedback
 from app.types import Answer, FinalAnswer
 from app.ui import inputs
 from app.ui.inputs import turns_from_history
+from app.ui.sources import build_sources_panel
 from app.ui.render import (
     article_html,
     delete_markdown,
@@ -180,6 +182,8 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
                             delete_btn = gr.Button("Delete", variant="stop", scale=1, min_width=90,
                                                    elem_id="nd-delete")
                         delete_status = gr.Markdown(label="Status", elem_id="nd-delete-status")
+                    with gr.Column(scale=2, min_width=320):
+                        build_sources_panel(corpus, table, search, _table, index_ops)
 
         # -- chat events ------------------------------------------------------------------------
         def start_turn(question: str, history: list, state: dict):

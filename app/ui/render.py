@@ -86,6 +86,19 @@ def empty_article() -> str:
             "<i>Open source</i> to read the whole article, with the cited sentence highlighted.</div>")
 
 
+def _also_in(copies) -> str:
+    """The other outlets that carried the same story (wire copies, app/dedup.py)."""
+    if not copies:
+        return ""
+    names = []
+    for copy in copies:
+        label = esc(copy.source or copy.title)
+        safe = _safe_url(copy.url)
+        names.append(f'<a href="{esc(safe)}" target="_blank" rel="noopener noreferrer nofollow">{label}</a>'
+                     if safe else label)
+    return f'<div class="nd-foot nd-also">Also carried by: {", ".join(names)}</div>'
+
+
 def sources_html(answer: Answer) -> str:
     """The sources panel for one answer (everything from the articles is escaped)."""
     out = ['<div class="nd-panel-title">Sources</div>']
@@ -123,7 +136,7 @@ def sources_html(answer: Answer) -> str:
                 f'<article class="nd-cite" id="nd-cite-{c.number}"><div class="nd-cite-head">'
                 f'<span class="nd-num">[{c.number}]</span><span class="nd-title">{esc(c.title)}</span></div>'
                 f'<div class="nd-meta">{_meta_line(c.date, c.source, c.url)}</div>'
-                f'<blockquote class="nd-passage">{passage}</blockquote>{quote}'
+                f'<blockquote class="nd-passage">{passage}</blockquote>{quote}{_also_in(c.also_in)}'
                 f'<div class="nd-foot">{esc(c.article_id)} · chars {c.span.start}–{c.span.end} · {how}</div>'
                 "</article>")
         if answer.unsupported:
