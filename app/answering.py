@@ -17,17 +17,19 @@ from pathlib import Path
 
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
 
 from app.citations import cite
 from app.config import Settings, get_settings
 from app.embedding import get_embeddings
 from app.focus import focus_passages
 from app.grounding import gives_answer, is_refusal
-from app.llm import generation_lock, get_chat_model, model_label
+from app.llm import model_label
 from app.retrieval import Filters, HybridRetriever
 from app.rewriting import Turn, rewrite
 from app.store import Store
 from app.types import Answer, Passage
+from app.workers import get_generator
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +63,11 @@ def load_prompt(settings: Settings, name: str) -> str:
 class Pipeline:
     """Everything needed to answer over one index with one configuration."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, chat_model: Runnable | None = None):
         self.settings = settings
+        # The generator: for llama.cpp a pool of `llm.workers` instances (app.workers) that runs one
+        # generation per instance, so nothing before or after generation waits for the model.
+        self.chat_model = chat_model if chat_model is not None else get_generator(settings)
         self.store = Store(settings)
         self.system_prompt = load_prompt(settings, "answer_system.txt")
         self.user_prompt = load_prompt(settings, "answer_user.txt")
@@ -82,9 +87,13 @@ class Pipeline:
 
     def _model_rewrite(self, transcript: str, question: str) -> str:
         chain = ChatPromptTemplate.from_messages([("human", self.condense_prompt)]) \
-            | get_chat_model(self.settings) | StrOutputParser()
-        with generation_lock(self.settings):
-            return chain.invoke({"history": transcript, "question": question})
+            | self._model() | StrOutputParser()
+        return chain.invoke({"history": transcript, "question": question})
+
+    def _model(self) -> Runnable:
+        # One llama.cpp model serves every temperature: it is passed per call.
+        local = self.settings.llm.backend == "llamacpp"
+        return self.chat_model.bind(temperature=self.settings.llm.temperature) if local else self.chat_model
 
     def format_passages(self, passages: Sequence[Passage]) -> str:
         """Passages fenced as data; an article cannot close the fence or open a passage of its own."""
@@ -96,7 +105,7 @@ class Pipeline:
 
     def generation_chain(self):
         prompt = ChatPromptTemplate.from_messages([("system", self.system_prompt), ("human", self.user_prompt)])
-        return prompt | get_chat_model(self.settings) | StrOutputParser()
+        return prompt | self._model() | StrOutputParser()
 
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
         """Nothing retrieved, or no passage semantically close to the question."""
@@ -139,13 +148,16 @@ class Pipeline:
 
         mark = time.perf_counter()
         pieces: list[str] = []
-        with generation_lock(self.settings):
-            for piece in self.generation_chain().stream(
-                    {"passages": self.format_passages(passages), "question": standalone}):
+        generation = self.generation_chain().stream({"passages": self.format_passages(passages),
+                                                     "question": standalone})
+        try:
+            for piece in generation:
                 if not pieces:
                     timings["first_token_s"] = time.perf_counter() - started
                 pieces.append(piece)
                 yield piece
+        finally:
+            generation.close()  # a reader that stops early frees the generation worker now, not at GC
         raw = "".join(pieces).strip()
         timings["generation_s"] = time.perf_counter() - mark
 

@@ -233,15 +233,17 @@ def remove(article_ids: Annotated[list[str], typer.Argument(help="article ids (s
 def serve(
     host: Annotated[Optional[str], typer.Option(help="interface to bind (default 127.0.0.1)")] = None,
     port: Annotated[Optional[int], typer.Option(help="port (default 7860)")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="answers generated at once (llama.cpp: model instances)")] = None,
     index_dir: IndexOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Start the chat web UI (indexes the shipped corpus first if the index is empty)."""
+    """Serve the chat web UI, the REST API (/api, docs at /docs) and the OpenAI-compatible API (/v1).
+    Indexes the shipped corpus first if the index is empty."""
     _setup_logging(verbose)
-    from app.ui import launch
+    from app.service import serve as run_service
 
     try:
-        launch(_settings(index_dir, **{"server.host": host, "server.port": port}))
+        run_service(_settings(index_dir, **{"server.host": host, "server.port": port, "llm.workers": workers}))
     except ValueError as err:
         _fail(str(err), 2)
 

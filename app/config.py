@@ -70,7 +70,10 @@ class LLMSettings(BaseModel):
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(256, ge=16, le=4096)
     n_ctx: int = 4096
-    n_threads: int | None = None
+    n_threads: int | None = None  # CPU threads for llama.cpp in all (default: all cores), split among workers
+    # Generations run at once: llama.cpp loads this many model instances (each with
+    # n_threads / workers threads); measured in docs/benchmarks.md ("Serving under load").
+    workers: int = Field(1, ge=1, le=16)
     timeout_s: float = 120.0
 
 
@@ -80,7 +83,18 @@ class ServerSettings(BaseModel):
     concurrency: int = 2
     username: str | None = None
     password: str | None = None
+    # A bearer token for the REST and OpenAI-compatible API (`Authorization: Bearer <token>`);
+    # HTTP Basic with username/password works too. Either set = the API needs credentials.
+    api_token: str | None = None
     max_upload_mb: int = 20
+    # Per client (the login, else the address): requests per minute to /api and /v1, and the
+    # burst allowed above that rate. 0 = no limit.
+    rate_limit_per_minute: int = Field(120, ge=0)
+    rate_limit_burst: int = Field(20, ge=1)
+    max_request_kb: int = Field(256, ge=1, description="largest JSON body accepted by /api and /v1")
+    max_streams: int = Field(16, ge=1, description="answers streamed at once; more get 503")
+    # Proxies whose X-Forwarded-For / -Proto are trusted (uvicorn's forwarded_allow_ips).
+    forwarded_allow_ips: str = "127.0.0.1"
 
 
 class Settings(BaseSettings):

@@ -29,10 +29,14 @@ def _close_models() -> None:
     """Free llama.cpp models while the interpreter is intact: left to ``Llama.__del__`` at
     shutdown, freeing runs after llama_cpp's module globals are gone and prints a TypeError."""
     for model in list(_cache.values()):
-        client = getattr(model, "client", None)
-        with contextlib.suppress(Exception):
-            if client is not None and hasattr(client, "close"):
-                client.close()
+        close_chat_model(model)
+
+
+def close_chat_model(model: object) -> None:
+    client = getattr(model, "client", None)
+    with contextlib.suppress(Exception):
+        if client is not None and hasattr(client, "close"):
+            client.close()
 
 
 def model_label(llm: LLMSettings) -> str:
@@ -62,7 +66,7 @@ def get_chat_model(settings: Settings) -> Runnable:
     key = (llm.backend, llm.model, llm.base_url, None if local else llm.temperature, llm.max_tokens, llm.n_ctx)
     with _lock:
         if key not in _cache:
-            _cache[key] = _build(settings)
+            _cache[key] = build_chat_model(settings)
         model = _cache[key]
     return model.bind(temperature=llm.temperature) if local else model
 
@@ -79,7 +83,8 @@ def generation_lock(settings: Settings):
         return _generation_locks.setdefault(settings.llm.model, threading.Lock())
 
 
-def _build(settings: Settings) -> BaseChatModel:
+def build_chat_model(settings: Settings) -> BaseChatModel:
+    """A new chat model for the configured backend (each llama.cpp one loads its own copy)."""
     llm = settings.llm
     if llm.backend == "llamacpp":
         with warnings.catch_warnings():

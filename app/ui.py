@@ -571,7 +571,9 @@ def delete_articles(settings: Settings, ids_text: str) -> str:
 # -- the app ----------------------------------------------------------------------------------------
 def build_app(settings: Settings) -> gr.Blocks:
     """The Gradio Blocks app. Theme and CSS are applied by ``launch`` (Gradio 6 takes them there)."""
-    generate_limit = 1 if settings.llm.backend == "llamacpp" else settings.server.concurrency
+    # The generation workers (app.workers) queue what needs the model; a queue here as well would make
+    # questions refused before generation wait behind answers being generated.
+    generate_limit = settings.server.max_streams
     generate = dict(concurrency_id="newsdesk-generate", concurrency_limit=generate_limit)
     index_ops = dict(concurrency_id="newsdesk-index", concurrency_limit=1)
 

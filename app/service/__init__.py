@@ -1,0 +1,75 @@
+"""Newsdesk as a service: one FastAPI app with the REST API (``/api``), the OpenAI-compatible API
+(``/v1``), OpenAPI docs (``/docs``) and the Gradio UI mounted at ``/``.
+
+``create_app(settings)`` builds it; ``serve(settings)`` runs it with uvicorn (``newsdesk serve``).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app.answering import Pipeline, get_pipeline
+from app.config import Settings
+
+DESCRIPTION = """Answers from your news articles, cited to the exact sentence.
+
+* `POST /api/ask` - a question (with the conversation so far, filters, top-k) -> the checked `Answer`;
+  `"stream": true` for server-sent events.
+* `/api/articles`, `/api/ingest` - the indexed articles.
+* `POST /v1/chat/completions`, `GET /v1/models` - OpenAI-compatible: any OpenAI client can use Newsdesk as a model.
+
+Credentials, when the server has a login: HTTP Basic (the UI's username and password) or
+`Authorization: Bearer <api token>`. Errors are JSON: `{"error": {"status", "code", "message"}}`.
+"""
+
+
+def create_app(settings: Settings, pipeline: Pipeline | None = None, *, ui: bool = True) -> FastAPI:
+    """The whole service. ``pipeline`` defaults to the one for ``settings`` (tests pass one built
+    with a fake chat model); ``ui=False`` leaves the Gradio UI out."""
+    from app.service import openai_compat, rest
+    from app.service.errors import install_error_handlers
+    from app.service.limits import BodySizeLimit
+    from app.service.state import Service
+
+    pipeline = pipeline if pipeline is not None else get_pipeline(settings)
+    api = FastAPI(title="Newsdesk", version="1", description=DESCRIPTION, docs_url="/docs", redoc_url=None,
+                  openapi_url="/openapi.json")
+    api.state.newsdesk = Service.create(settings, pipeline)
+    install_error_handlers(api)
+    api.include_router(rest.router)
+    api.include_router(openai_compat.router)
+    server = settings.server
+    json_limit = server.max_request_kb * 1000
+    api.add_middleware(BodySizeLimit, limits=[("/api/ingest", server.max_upload_mb * 1_000_000 + 64_000),
+                                              ("/api/", json_limit), ("/v1/", json_limit)])
+    if ui:
+        import gradio as gr
+
+        from app.ui import build_app, launch_options
+
+        options = launch_options(settings)
+        blocks = build_app(settings)
+        blocks.queue(default_concurrency_limit=server.concurrency)
+        api = gr.mount_gradio_app(api, blocks, path="/", auth=options["auth"], footer_links=options["footer_links"],
+                                  theme=options["theme"], css=options["css"], max_file_size=options["max_file_size"],
+                                  show_error=True, server_name=server.host, server_port=server.port)
+    return api
+
+
+def serve(settings: Settings) -> None:
+    """Index the corpus if the index is empty, load the generation workers, then serve until stopped."""
+    import uvicorn
+
+    from app.api import ensure_index
+    from app.ui import launch_options
+
+    launch_options(settings)  # refuses half a login before anything loads
+    ensure_index(settings)
+    pipeline = get_pipeline(settings)
+    warm_up = getattr(pipeline.chat_model, "warm_up", None)
+    if callable(warm_up):
+        warm_up()
+    server = settings.server
+    print(f"Newsdesk on http://{server.host}:{server.port}/  (API docs: /docs, OpenAI-compatible: /v1)", flush=True)
+    uvicorn.run(create_app(settings, pipeline), host=server.host, port=server.port, proxy_headers=True,
+                forwarded_allow_ips=server.forwarded_allow_ips, log_level="warning", timeout_graceful_shutdown=5)

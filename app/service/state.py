@@ -1,0 +1,50 @@
+"""What the service holds for its lifetime: settings, the answering pipeline and the limits."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from app.answering import Pipeline
+from app.config import Settings
+from app.service.limits import RateLimiter, StreamSlots
+from app.service.security import identify
+
+
+@dataclass
+class Service:
+    settings: Settings
+    pipeline: Pipeline
+    limiter: RateLimiter
+    streams: StreamSlots
+    index_lock: threading.Lock = field(default_factory=threading.Lock)  # one ingest or delete at a time
+
+    @classmethod
+    def create(cls, settings: Settings, pipeline: Pipeline) -> "Service":
+        server = settings.server
+        return cls(settings=settings, pipeline=pipeline,
+                   limiter=RateLimiter(server.rate_limit_per_minute, server.rate_limit_burst),
+                   streams=StreamSlots(server.max_streams))
+
+    def worker_stats(self) -> dict[str, int]:
+        stats = getattr(self.pipeline.chat_model, "stats", None)
+        return stats() if callable(stats) else {}
+
+
+def service(request: Request) -> Service:
+    return request.app.state.newsdesk
+
+
+def client(request: Request) -> str:
+    """FastAPI dependency of every rate-limited route: authenticate, then count the request."""
+    svc = service(request)
+    who = identify(request, svc.settings.server)
+    svc.limiter.check(who)
+    return who
+
+
+def authenticated(request: Request) -> str:
+    """For the health probe: credentials checked, not counted against the rate limit."""
+    return identify(request, service(request).settings.server)
