@@ -103,9 +103,18 @@ class Pipeline:
             for p in passages if p.focus_text is None or p.focus_text
         )
 
-    def generation_chain(self):
+    def generation_prompt(self, passages: Sequence[Passage], question: str):
         prompt = ChatPromptTemplate.from_messages([("system", self.system_prompt), ("human", self.user_prompt)])
-        return prompt | self._model() | StrOutputParser()
+        return prompt.invoke({"passages": self.format_passages(passages), "question": question})
+
+    def generate(self, passages: Sequence[Passage], question: str) -> Iterator[str]:
+        """The model's text as it is written. The model's own stream, not a chain with an output
+        parser: closing a LangChain chain's stream drains it to the end (for tracing), whereas
+        closing this one stops the generation and frees its worker."""
+        for chunk in self._model().stream(self.generation_prompt(passages, question)):
+            text = chunk.content if isinstance(chunk.content, str) else chunk.text
+            if text:
+                yield text
 
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
         """Nothing retrieved, or no passage semantically close to the question."""
@@ -148,8 +157,7 @@ class Pipeline:
 
         mark = time.perf_counter()
         pieces: list[str] = []
-        generation = self.generation_chain().stream({"passages": self.format_passages(passages),
-                                                     "question": standalone})
+        generation = self.generate(passages, standalone)
         try:
             for piece in generation:
                 if not pieces:

@@ -41,7 +41,8 @@ class WorkerPool(BaseChatModel):
     _waiting: int = PrivateAttr(default=0)
     _served: int = PrivateAttr(default=0)
 
-    def model_post_init(self, __context: Any) -> None:
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
         self._free = queue.Queue()
         for slot in range(self.size):
             self._free.put(slot)

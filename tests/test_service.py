@@ -21,7 +21,8 @@ from app.workers import WorkerPool
 from conftest import SEED_ID, make_settings
 from service_helpers import serve_app, sse_events
 
-FOURTEEN = "Fourteen of the projectiles hit the target."
+FOURTEEN = "Fourteen of the projectiles hit the target."  # what the fake model says
+SPAN = "Fourteen of the projectiles hit the target, causing minor injuries"  # the article's sentence
 ANSWERABLE = "How many rockets hit the base?"
 OFF_TOPIC = "What is the capital of France?"
 
@@ -65,7 +66,7 @@ def test_ask_returns_the_same_answer_model_as_ask_json(service_url):
     answer = Answer.model_validate(response.json())
     assert not answer.refused and "Fourteen" in answer.text and "[1]" in answer.text
     assert answer.citations[0].article_id == SEED_ID
-    assert FOURTEEN in answer.citations[0].span.text
+    assert SPAN in answer.citations[0].span.text
 
 
 def test_ask_with_filters_and_top_k(service_url):
@@ -147,7 +148,8 @@ def test_articles_ingest_search_read_and_delete(tmp_path, seed_settings):
         assert report.status_code == 200, report.text
         body = report.json()
         assert body["accepted"] == ["harbourview-ferry.txt"] and body["added"] == ["harbourview-ferry"]
-        assert {r["file"] for r in body["rejected"]} == {"evil.exe", "binary.txt"}
+        reasons = {r["file"]: r["reason"] for r in body["rejected"]}
+        assert set(reasons) == {"../../evil.exe", "binary.txt"} and "'..'" in reasons["../../evil.exe"]
         assert not list(Path(settings.data_dir).rglob("evil.exe"))
 
         page = httpx.get(f"{url}/api/articles", params={"q": "ferry"}).json()
@@ -284,9 +286,9 @@ def test_openai_client_gets_answers_with_footnotes_and_citations(service_url):
     content = completion.choices[0].message.content
     text, _, notes = content.partition("\n\n")
     assert "Fourteen" in text and "[1]" in text
-    assert notes.startswith("[1] ") and FOURTEEN in notes
+    assert notes.startswith("[1] ") and SPAN in notes
     citations = completion.model_extra["citations"]
-    assert citations[0]["article_id"] == SEED_ID and FOURTEEN in citations[0]["span"]["text"]
+    assert citations[0]["article_id"] == SEED_ID and SPAN in citations[0]["span"]["text"]
     assert completion.model_extra["refused"] is False
 
     stream = client.chat.completions.create(model="newsdesk", stream=True,

@@ -47,6 +47,10 @@ def install_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems[:5])
         return ApiError(422, "invalid_request", f"the request is not valid: {summary}", details=problems).response()
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, err: Exception) -> JSONResponse:
+        return ApiError(500, "internal_error", f"{type(err).__name__}: {err}").response()
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
         message = err.detail if isinstance(err.detail, str) else str(err.detail)

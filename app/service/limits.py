@@ -34,7 +34,7 @@ class RateLimiter:
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             if tokens < 1.0:
                 self._buckets[client] = (tokens, now)
-                wait = math.ceil((1.0 - tokens) / self.rate)
+                wait = max(1, math.ceil(round((1.0 - tokens) / self.rate, 6)))
                 raise ApiError(429, "rate_limited",
                                f"too many requests: the limit is {self.rate * 60:g} a minute "
                                f"(bursts of {self.burst}); retry in {wait} s",

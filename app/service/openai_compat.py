@@ -17,14 +17,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.service.errors import ERROR_RESPONSES, ApiError
 from app.service.rest import checked_question, failure, turns_from_messages
 from app.service.schemas import ChatChoice, ChatCompletion, ChatCompletionRequest, ChatMessageOut, ModelCard, ModelList
 from app.service.state import Service, client, service
-from app.service.streaming import iterate_in_thread
+from app.service.streaming import StreamWithSlot, iterate_in_thread
 from app.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERROR_RESPONSES)
@@ -84,8 +83,7 @@ async def chat_completions(body: ChatCompletionRequest, svc: Svc, who: Annotated
     async def events():
         yield _chunk(completion_id, {"role": "assistant", "content": ""})
         try:
-            async for item in iterate_in_thread(lambda: svc.pipeline.stream(question, history),
-                                                on_exit=svc.streams.release):
+            async for item in iterate_in_thread(lambda: svc.pipeline.stream(question, history)):
                 if isinstance(item, Answer):
                     for piece in re.findall(r"\S+\s*|\s+", with_footnotes(item)):
                         yield _chunk(completion_id, {"content": piece})
@@ -96,5 +94,4 @@ async def chat_completions(body: ChatCompletionRequest, svc: Svc, who: Annotated
             yield f"data: {json.dumps(failure(err).body())}\n\n"
         yield "data: [DONE]\n\n"
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamWithSlot(events(), release=svc.streams.release)

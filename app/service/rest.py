@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.answering import QuestionError, Turn, validate_question
@@ -19,7 +19,7 @@ from app.service.schemas import (
     ArticleDetail, ArticlePage, AskRequest, Deleted, Health, Info, IngestResult, Message,
 )
 from app.service.state import Service, authenticated, client, service
-from app.service.streaming import iterate_in_thread
+from app.service.streaming import StreamWithSlot, iterate_in_thread
 from app.store import StoreError
 from app.types import Answer
 
@@ -91,7 +91,7 @@ async def ask(body: AskRequest, svc: Svc, who: Annotated[str, Depends(client)]):
 
     async def events():
         try:
-            async for item in iterate_in_thread(lambda: svc.pipeline.stream(*run), on_exit=svc.streams.release):
+            async for item in iterate_in_thread(lambda: svc.pipeline.stream(*run)):
                 if isinstance(item, Answer):
                     yield sse("answer", item.model_dump_json())
                 else:
@@ -99,8 +99,7 @@ async def ask(body: AskRequest, svc: Svc, who: Annotated[str, Depends(client)]):
         except Exception as err:  # the response has started: the error becomes the last event
             yield sse("error", failure(err).body())
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamWithSlot(events(), release=svc.streams.release)
 
 
 @router.get("/articles", response_model=ArticlePage, summary="List or search the indexed articles")

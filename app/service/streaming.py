@@ -12,12 +12,14 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TypeVar
 
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
 T = TypeVar("T")
 _DONE = object()
 
 
-async def iterate_in_thread(make: Callable[[], Iterator[T]], on_exit: Callable[[], None] | None = None
-                            ) -> AsyncIterator[T]:
+async def iterate_in_thread(make: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
     loop = asyncio.get_running_loop()
     items: asyncio.Queue = asyncio.Queue()
     stop = threading.Event()
@@ -43,8 +45,6 @@ async def iterate_in_thread(make: Callable[[], Iterator[T]], on_exit: Callable[[
             close = getattr(iterator, "close", None)
             if close is not None:
                 close()
-            if on_exit is not None:
-                on_exit()
         put(_DONE)
 
     threading.Thread(target=run, name="newsdesk-stream", daemon=True).start()
@@ -58,3 +58,19 @@ async def iterate_in_thread(make: Callable[[], Iterator[T]], on_exit: Callable[[
             yield item
     finally:
         stop.set()
+
+
+class StreamWithSlot(StreamingResponse):
+    """A server-sent event stream that gives its stream slot back however it ends (finished, failed,
+    or the client gone, even before the first event)."""
+
+    def __init__(self, content, release: Callable[[], None]):
+        super().__init__(content, media_type="text/event-stream",
+                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
