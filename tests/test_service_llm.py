@@ -67,3 +67,11 @@ def test_a_refusal_is_answered_while_the_only_worker_generates(server):
     assert busy, "the long answer never reached the worker"
     assert refused.json()["refused"] is True
     assert not generation_over, "the refusal came back only after the generation had ended"
+
+
+def test_the_gradio_api_still_works_on_the_same_port(server):
+    from gradio_client import Client
+
+    client = Client(server.url, verbose=False, download_files=False)
+    text, details = client.predict("What is the capital of France?", None, api_name="/ask")
+    assert details["refused"] and "don't say" in text
