@@ -74,6 +74,8 @@ class LLMSettings(BaseModel):
     # Generations run at once: llama.cpp loads this many model instances (each with
     # n_threads / workers threads); measured in docs/benchmarks.md ("Serving under load").
     workers: int = Field(1, ge=1, le=16)
+    # Generation threads run this much nicer (Linux): retrieval and refusals get the CPU first.
+    worker_nice: int = Field(10, ge=0, le=19)
     timeout_s: float = 120.0
 
 

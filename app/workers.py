@@ -1,10 +1,11 @@
 """Generation workers: N chat models behind one LangChain chat model, one generation per model at a time.
 
-A llama.cpp context is not thread-safe, so each generation leases one model instance for as long
-as it streams, and gives it back when the stream ends or is closed early (a client that goes away
-frees its worker). With ``llm.workers = N``, N instances are loaded, with the CPU threads split
-among them. Everything that needs no model - validation, retrieval, refusals - never waits here.
-Remote backends (Ollama, OpenAI-compatible servers) queue on their side: one shared client, no lease.
+A llama.cpp context is not thread-safe, so each model instance belongs to one worker thread, which
+generates one answer at a time; generations wait in one queue for the next free worker. A stream
+closed early (the client went away) stops its generation after the token in hand and frees the
+worker. With ``llm.workers = N``, N instances are loaded, with the CPU threads split among them.
+Everything that needs no model - validation, retrieval, refusals - never waits here.
+Remote backends (Ollama, OpenAI-compatible servers) queue on their side: one shared client, no pool.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -26,26 +28,37 @@ from pydantic import ConfigDict, PrivateAttr
 from app.config import Settings
 
 
+_END = object()
+
+
+@dataclass
+class _Job:
+    messages: list[BaseMessage]
+    stop: list[str] | None
+    kwargs: dict[str, Any]
+    stream: bool
+    out: queue.Queue = field(default_factory=queue.Queue)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
 class WorkerPool(BaseChatModel):
-    """A chat model that runs each call on a free one of ``size`` models (built on first use)."""
+    """A chat model that runs each call on one of ``size`` worker threads, each owning one model
+    (built in its thread on first use). Jobs wait in one queue; a worker takes the next when it is
+    done. The threads run at ``nice`` lower CPU priority (Linux), and so do the threads llama.cpp
+    starts from them: on a small machine, retrieval and refusals then get the CPU first."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     factory: Callable[[int], BaseChatModel]
     size: int = 1
     label: str = "pool"
-    _free: queue.Queue = PrivateAttr()
+    nice: int = 0
+    _jobs: queue.Queue = PrivateAttr(default_factory=queue.Queue)
+    _threads: list[threading.Thread] = PrivateAttr(default_factory=list)
+    _ready: list[threading.Event] = PrivateAttr(default_factory=list)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _models: dict[int, BaseChatModel] = PrivateAttr(default_factory=dict)
-    _build_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _stats_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _busy: int = PrivateAttr(default=0)
-    _waiting: int = PrivateAttr(default=0)
     _served: int = PrivateAttr(default=0)
-
-    def model_post_init(self, context: Any, /) -> None:
-        super().model_post_init(context)
-        self._free = queue.Queue()
-        for slot in range(self.size):
-            self._free.put(slot)
 
     @classmethod
     def of(cls, models: Sequence[BaseChatModel], label: str = "pool") -> "WorkerPool":
@@ -57,61 +70,112 @@ class WorkerPool(BaseChatModel):
         return "newsdesk-worker-pool"
 
     def stats(self) -> dict[str, int]:
-        with self._stats_lock:
-            return {"workers": self.size, "busy": self._busy, "waiting": self._waiting,
+        with self._lock:
+            return {"workers": self.size, "busy": self._busy, "waiting": self._jobs.qsize(),
                     "loaded": len(self._models), "served": self._served}
 
-    @contextlib.contextmanager
-    def lease(self) -> Iterator[BaseChatModel]:
-        """A free model for the duration of the block; waits while all are busy."""
-        with self._stats_lock:
-            self._waiting += 1
-        try:
-            slot = self._free.get()
-        finally:
-            with self._stats_lock:
-                self._waiting -= 1
-        try:
-            with self._build_lock:
-                if slot not in self._models:
-                    self._models[slot] = self.factory(slot)
-                model = self._models[slot]
-            with self._stats_lock:
-                self._busy += 1
-            try:
-                yield model
-            finally:
-                with self._stats_lock:
-                    self._busy -= 1
-                    self._served += 1
-        finally:
-            self._free.put(slot)
+    def _start(self) -> None:
+        with self._lock:
+            if self._threads:
+                return
+            for slot in range(self.size):
+                ready = threading.Event()
+                thread = threading.Thread(target=self._work, args=(slot, ready), name=f"newsdesk-generator-{slot}",
+                                          daemon=True)
+                self._ready.append(ready)
+                self._threads.append(thread)
+                thread.start()
 
     def warm_up(self) -> None:
         """Load every model now (a server does this before taking requests)."""
-        with self._build_lock:
-            for slot in range(self.size):
-                if slot not in self._models:
-                    self._models[slot] = self.factory(slot)
+        self._start()
+        for ready in self._ready:
+            ready.wait()
+
+    def _work(self, slot: int, ready: threading.Event) -> None:
+        if self.nice and hasattr(os, "setpriority"):
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+        model, failure = None, None
+        try:
+            model = self.factory(slot)
+            with self._lock:
+                self._models[slot] = model
+        except Exception as err:  # every job gets the error: the server keeps answering refusals
+            failure = err
+        ready.set()
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if job.cancel.is_set():
+                continue
+            with self._lock:
+                self._busy += 1
+            try:
+                if failure is not None:
+                    raise failure
+                if not job.stream:
+                    job.out.put(model._generate(job.messages, stop=job.stop, **job.kwargs))
+                else:
+                    with contextlib.closing(model._stream(job.messages, stop=job.stop, **job.kwargs)) as chunks:
+                        for chunk in chunks:
+                            if job.cancel.is_set():  # the reader is gone: stop generating
+                                break
+                            job.out.put(chunk)
+                job.out.put(_END)
+            except BaseException as err:
+                job.out.put(err)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                    self._served += 1
+
+    def _submit(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict, stream: bool) -> _Job:
+        self._start()
+        job = _Job(messages, stop, kwargs, stream)
+        self._jobs.put(job)
+        return job
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        with self.lease() as model:
-            return model._generate(messages, stop=stop, **kwargs)
+        job = self._submit(messages, stop, kwargs, stream=False)
+        try:
+            result = job.out.get()
+        finally:
+            job.cancel.set()
+        if isinstance(result, BaseException):
+            raise result
+        job.out.get()  # _END
+        return result
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        # Closing this generator early (the reader went away) leaves the `with`: the worker is free.
-        with self.lease() as model:
-            for chunk in model._stream(messages, stop=stop, **kwargs):
+        job = self._submit(messages, stop, kwargs, stream=True)
+        try:
+            while True:
+                item = job.out.get()
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
                 if run_manager:
-                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+                    run_manager.on_llm_new_token(item.text, chunk=item)
+                yield item
+        finally:
+            # Closed early (the reader went away): the worker stops after the token in hand.
+            job.cancel.set()
 
     def close(self) -> None:
         from app.llm import close_chat_model
 
-        with self._build_lock:
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._jobs.put(None)
+        for thread in threads:
+            thread.join(timeout=5)
+        with self._lock:
             for model in self._models.values():
                 close_chat_model(model)
             self._models.clear()
@@ -131,7 +195,7 @@ def build_pool(settings: Settings) -> BaseChatModel:
         return build_chat_model(settings)
     per_worker = settings.with_overrides(**{"llm.n_threads": threads_per_worker(settings)})
     return WorkerPool(factory=lambda slot: build_chat_model(per_worker), size=settings.llm.workers,
-                      label=model_label(settings.llm))
+                      label=model_label(settings.llm), nice=settings.llm.worker_nice)
 
 
 _generators: dict[tuple, BaseChatModel] = {}

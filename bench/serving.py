@@ -88,6 +88,12 @@ def start_server(workers: int, base: Path, threads: int | None) -> tuple[subproc
         time.sleep(0.5)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def check(answer: dict, expected: str | None) -> str | None:
     if expected is None:
         return None if answer["refused"] else f"expected a refusal, got {answer['text']!r}"
@@ -165,9 +171,14 @@ def main(argv: list[str] | None = None) -> int:
             base.mkdir()
             process, url, log = start_server(workers, base, args.threads)
             try:
-                load_before = os.getloadavg()[0]
                 httpx.post(f"{url}/api/ask", json={"question": "Who is the Pentagon spokesman?"}, timeout=600)  # warm-up
+                load_before = os.getloadavg()[0]
+                cpu_before = cpu_seconds(process.pid)
                 result = run_sessions(url, args.sessions)
+                cpu = cpu_seconds(process.pid) - cpu_before
+                # How much CPU the server got: with every core it could use, this would be near the core count.
+                result.update(server_cpu_s=round(cpu, 1), server_cores_used=round(cpu / result["wall_s"], 2),
+                              cpu_s_per_model_call=round(cpu / max(1, result["model_calls"]), 2))
                 result.update(workers=workers, load_avg_1m_before=round(load_before, 2),
                               load_avg_1m_after=round(os.getloadavg()[0], 2),
                               server_info=httpx.get(f"{url}/api/info").json())
@@ -178,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"N={workers}: {result['answers_per_min']} answers/min, answered p50 {result['answered_p50_s']} s "
                   f"p95 {result['answered_p95_s']} s, refused p95 {result['refused_p95_s']} s "
                   f"(max {result['refused_max_s']} s), {result['errors']} errors, wall {result['wall_s']} s, "
+                  f"server CPU {result['server_cores_used']} cores ({result['cpu_s_per_model_call']} s per model call), "
                   f"load {result['load_avg_1m_before']}", flush=True)
     base = runs[0]
     for run in runs:
@@ -187,11 +199,13 @@ def main(argv: list[str] | None = None) -> int:
               "sessions": args.sessions, "threads": args.threads, "runs": runs}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("\n| workers | answers/min | × N=1 | answered p50 | answered p95 | refused p95 | errors |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| workers | answers/min | × N=1 | answered p50 | answered p95 | refused p95 | server CPU (cores) "
+          "| CPU s per model call | load avg | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         print(f"| {run['workers']} | {run['answers_per_min']} | {run['throughput_vs_first']} | {run['answered_p50_s']} s "
-              f"| {run['answered_p95_s']} s | {run['refused_p95_s']} s | {run['errors']} |")
+              f"| {run['answered_p95_s']} s | {run['refused_p95_s']} s | {run['server_cores_used']} "
+              f"| {run['cpu_s_per_model_call']} | {run['load_avg_1m_before']}–{run['load_avg_1m_after']} | {run['errors']} |")
     print(f"\n-> {args.out}")
     return 1 if any(run["errors"] for run in runs) else 0
 
