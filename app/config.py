@@ -75,7 +75,7 @@ class LLMSettings(BaseModel):
     # n_threads / workers threads); measured in docs/benchmarks.md ("Serving under load").
     workers: int = Field(1, ge=1, le=16)
     # Generation threads run this much nicer (Linux): retrieval and refusals get the CPU first.
-    worker_nice: int = Field(10, ge=0, le=19)
+    worker_nice: int = Field(5, ge=0, le=19)
     timeout_s: float = 120.0
 
 
