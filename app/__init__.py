@@ -1,18 +1,16 @@
 """Newsdesk: question answering over news articles, with cited and grounded answers.
 
-``from app import ask, Chat`` is the Python API, ``app.eval(...)`` evaluates a question set
-(``app.evaluation.run_eval``); the heavy imports happen on first use.
+``from app import ask, Chat`` is the Python API, ``Newsdesk`` the long-lived application behind it
+(``app.application``), ``app.eval(...)`` evaluates a question set (``app.evaluation.run_eval``);
+the heavy imports happen on first use. Importing Newsdesk changes no environment variable: the
+offline switches for model hubs are set where models load.
 """
 
-import os as _os
+from app import _moved
 
-# Models come from installed packages; never reach for a model hub at run time.
-_os.environ.setdefault("HF_HUB_OFFLINE", "1")
-_os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-_os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-_os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+_moved.install()
 
-__all__ = ["ask", "Chat", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
+__all__ = ["ask", "Chat", "Newsdesk", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
 
 
 def __getattr__(name):
@@ -20,7 +18,11 @@ def __getattr__(name):
         from app import api
 
         return getattr(api, name)
-    if name in ("Answer", "Citation", "Passage", "Article", "Chunk", "Span"):
+    if name == "Newsdesk":
+        from app.application import Newsdesk
+
+        return Newsdesk
+    if name in ("Answer", "Citation", "Passage", "Article", "Chunk", "Span", "TextDelta", "FinalAnswer"):
         from app import types
 
         return getattr(types, name)

@@ -1,4 +1,4 @@
-"""The `newsdesk` command line: ingest, ask, info, reindex, remove, serve, eval."""
+"""The `newsdesk` command line: ingest, ask, info, articles, reindex, remove, serve, eval."""
 
 from __future__ import annotations
 
@@ -25,14 +25,18 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _settings(index_dir: Optional[Path] = None, **overrides):
-    from app.config import get_settings
+def _settings(**options):
+    """The settings with the command's options applied (names from ``config.OPTIONS``)."""
+    from pydantic import ValidationError
 
-    settings = get_settings()
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    if index_dir is not None:
-        changes["index_dir"] = index_dir
-    return settings.with_overrides(**changes) if changes else settings
+    from app.config import SettingsError, apply_options, get_settings
+
+    try:
+        return apply_options(get_settings(), **options)
+    except SettingsError as err:  # newsdesk.toml or NEWSDESK_* names an unknown key, or a bad value
+        _fail(str(err), 2)
+    except ValidationError as err:  # a bad --mode, --top-k, ...
+        _fail("invalid option: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()), 2)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -72,7 +76,7 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
-    settings = _settings(index_dir)
+    settings = _settings(index_dir=index_dir)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
         task = bar.add_task("reading articles", total=None)
@@ -99,7 +103,7 @@ def ingest(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="the question, in quotes")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the whole Answer as JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the answer (AnswerResponse) as JSON")] = False,
     top_k: Annotated[Optional[int], typer.Option(help="passages to give the model")] = None,
     backend: Annotated[Optional[str], typer.Option(help="llamacpp | ollama | openai")] = None,
     model: Annotated[Optional[str], typer.Option(help="model name, packaged key or GGUF path")] = None,
@@ -112,25 +116,20 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles (the shipped corpus is indexed on first use)."""
     _setup_logging(verbose)
-    from app.answering import QuestionError
-    from app.api import Chat
+    from app.answering import QuestionError, final_answer
+    from app.application import Newsdesk
+    from app.retrieval import FilterError
     from app.store import StoreError
-    from app.types import Answer
 
-    settings = _settings(index_dir)
+    newsdesk = Newsdesk(_settings(index_dir=index_dir, top_k=top_k, backend=backend, model=model, mode=mode))
     try:
-        chat = Chat(settings=settings, top_k=top_k, backend=backend, model=model, mode=mode)
-        answer = None
-        for item in chat.stream(question, sources=source, date_from=date_from, date_to=date_to):
-            if isinstance(item, Answer):
-                answer = item
-    except QuestionError as err:
+        answer = final_answer(newsdesk.stream(question, sources=source, date_from=date_from, date_to=date_to))
+    except (QuestionError, FilterError) as err:
         _fail(str(err), 2)
     except (StoreError, FileNotFoundError, RuntimeError) as err:
         _fail(str(err))
-    assert answer is not None
     if as_json:
-        out.print_json(answer.model_dump_json())
+        out.print_json(answer.response().model_dump_json())
         return
     out.print(answer.text, highlight=False)
     if answer.citations:
@@ -147,28 +146,37 @@ def ask(
             out.print(f"  [dim]- {passage.title}: {passage.text[:160]}…[/]", highlight=False)
 
 
-@app.command()
-def info(index_dir: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Show what is indexed and which models are in use."""
-    _setup_logging(False)
+def info_data(settings) -> dict:
+    """What `newsdesk info` shows, as data: the index and the models in use (one key per line)."""
     from app.embedding import embedding_model_name
     from app.llm import model_label
-    from app.store import Store, StoreError
+    from app.store import Store
 
-    settings = _settings(index_dir)
+    store = Store(settings)
     try:
-        store = Store(settings)
         counts = store.counts()
         built_with = store.get_meta("embedding_model")
-    except StoreError as err:
-        _fail(str(err))
-    data = {
+    finally:
+        store.close()
+    return {
         "index_dir": str(settings.index_dir), "chroma_url": settings.chroma_url,
         "articles": counts["articles"], "chunks": counts["chunks"],
         "embedding_model": embedding_model_name(settings.embedding), "index_built_with": built_with,
         "generator": model_label(settings.llm), "retrieval": settings.retrieval.model_dump(),
         "chunking": settings.chunking.model_dump(),
     }
+
+
+@app.command()
+def info(index_dir: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show what is indexed and which models are in use."""
+    _setup_logging(False)
+    from app.store import StoreError
+
+    try:
+        data = info_data(_settings(index_dir=index_dir))
+    except StoreError as err:
+        _fail(str(err))
     if as_json:
         out.print_json(json.dumps(data))
         return
@@ -190,7 +198,7 @@ def reindex(
     from app.ingest import ingest as run_ingest
     from app.store import Store, StoreError
 
-    settings = _settings(index_dir)
+    settings = _settings(index_dir=index_dir)
     sources = list(paths or [])
     if not sources:
         try:  # re-read from wherever the articles came from, if the old index can still tell us
@@ -214,19 +222,42 @@ def reindex(
 
 
 @app.command()
-def remove(article_ids: Annotated[list[str], typer.Argument(help="article ids (see `newsdesk info`)")],
+def remove(article_ids: Annotated[list[str], typer.Argument(help="article ids (see `newsdesk articles`)")],
            index_dir: IndexOpt = None) -> None:
-    """Remove articles from the index."""
+    """Remove articles from the index (and uploaded files left with no article)."""
     _setup_logging(False)
+    from app.corpus import Corpus
     from app.store import Store
 
-    store = Store(_settings(index_dir))
-    known = {row["id"] for row in store.article_rows()}
+    settings = _settings(index_dir=index_dir)
+    corpus = Corpus(settings, Store(settings))
+    known = {row[0] for row in corpus.list()}
     unknown = [a for a in article_ids if a not in known]
     if unknown:
         _fail(f"not in the index: {', '.join(unknown)}")
-    chunks = store.delete_articles(article_ids)
-    out.print(f"removed {len(article_ids)} article(s), {chunks} chunk(s)")
+    result = corpus.delete(article_ids)
+    out.print(f"removed {len(result.deleted)} article(s), {result.chunks} chunk(s)")
+    for note in result.notes:
+        console.print(f"note: {note}")
+
+
+@app.command()
+def articles(query: Annotated[str, typer.Argument(help="only ids, titles, sources or dates containing this")] = "",
+             index_dir: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the indexed articles."""
+    _setup_logging(False)
+    from app.corpus import ARTICLE_COLUMNS, Corpus
+    from app.store import Store
+
+    settings = _settings(index_dir=index_dir)
+    rows = Corpus(settings, Store(settings)).list(query)
+    if as_json:
+        out.print_json(json.dumps([dict(zip(ARTICLE_COLUMNS, row)) for row in rows]))
+        return
+    table = Table(*ARTICLE_COLUMNS)
+    for row in rows:
+        table.add_row(*map(str, row))
+    out.print(table)
 
 
 @app.command()
@@ -243,7 +274,7 @@ def serve(
     from app.service import serve as run_service
 
     try:
-        run_service(_settings(index_dir, **{"server.host": host, "server.port": port, "llm.workers": workers}))
+        run_service(_settings(index_dir=index_dir, host=host, port=port, workers=workers))
     except ValueError as err:
         _fail(str(err), 2)
 

@@ -24,6 +24,7 @@ from app.chunking import chunk_article
 from app.config import Settings
 from app.loading import LoadProblem, load_path
 from app.store import Store, origin_file
+from app.text import date_number
 from app.types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -63,11 +64,6 @@ def content_hash(article: Article, settings: Settings) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _date_number(date: str | None) -> int:
-    # Chroma filters compare numbers, not strings: 2021-07-07 -> 20210707 (0 = unknown).
-    return int(date.replace("-", "")) if date else 0
-
-
 def to_documents(article: Article, chunks: Sequence[Chunk]) -> list[Document]:
     return [
         Document(
@@ -75,7 +71,8 @@ def to_documents(article: Article, chunks: Sequence[Chunk]) -> list[Document]:
             metadata={
                 "article_id": article.id, "chunk_id": chunk.id, "chunk_index": chunk.index,
                 "start": chunk.start, "end": chunk.end, "title": article.title,
-                "date": article.date or "", "date_num": _date_number(article.date),
+                # Chroma filters compare numbers, not strings: date_num is 20210707 (0 = unknown).
+                "date": article.date or "", "date_num": date_number(article.date),
                 "url": article.url or "", "source": article.source or "",
             },
         )

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import threading
 import warnings
+import weakref
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -16,20 +17,16 @@ from app.config import LLMSettings, Settings
 from app.modelfiles import PACKAGED_MODELS, packaged_gguf_path
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-_cache: dict[tuple, BaseChatModel] = {}
 
 
 class BackendError(RuntimeError):
     pass
 
 
-@atexit.register
-def _close_models() -> None:
-    """Free llama.cpp models while the interpreter is intact: left to ``Llama.__del__`` at
+def _close_at_exit(ref: weakref.ref) -> None:
+    """Free a llama.cpp model while the interpreter is intact: left to ``Llama.__del__`` at
     shutdown, freeing runs after llama_cpp's module globals are gone and prints a TypeError."""
-    for model in list(_cache.values()):
-        close_chat_model(model)
+    close_chat_model(ref())
 
 
 def close_chat_model(model: object) -> None:
@@ -58,33 +55,47 @@ def gguf_path(settings: Settings) -> Path:
     return path
 
 
-def get_chat_model(settings: Settings) -> Runnable:
-    """A chat model for the configured backend; a llama.cpp model is loaded once per process and
-    shared by every temperature (passed per call), since each copy costs hundreds of MB."""
-    llm = settings.llm
-    local = llm.backend == "llamacpp"
-    key = (llm.backend, llm.model, llm.base_url, None if local else llm.temperature, llm.max_tokens, llm.n_ctx)
-    with _lock:
-        if key not in _cache:
-            _cache[key] = build_chat_model(settings)
-        model = _cache[key]
-    return model.bind(temperature=llm.temperature) if local else model
-
-
-_generation_locks: dict[str, threading.Lock] = {}
-
-
-def generation_lock(settings: Settings):
-    """llama.cpp contexts are not thread-safe: one generation at a time per loaded model.
-    Remote backends handle concurrency themselves."""
-    if settings.llm.backend != "llamacpp":
-        return contextlib.nullcontext()
-    with _lock:
-        return _generation_locks.setdefault(settings.llm.model, threading.Lock())
-
-
 def build_chat_model(settings: Settings) -> BaseChatModel:
-    """A new chat model for the configured backend (each llama.cpp one loads its own copy)."""
+    """A new chat model for the configured backend. Each llama.cpp copy costs hundreds of MB: build
+    one per application (``app.application.Newsdesk``) and pass it to what needs it."""
+    if settings.llm.backend == "llamacpp":
+        # llm.workers instances, each generating on a thread of its own (app.workers).
+        from app.workers import build_pool
+
+        return build_pool(settings)
+    return _build(settings)
+
+
+def build_llamacpp_instance(settings: Settings) -> BaseChatModel:
+    """One llama.cpp model (one copy of the weights, one context): a worker of ``build_pool``."""
+    model = _build(settings)
+    atexit.register(_close_at_exit, weakref.ref(model))
+    return model
+
+
+def with_temperature(model: Runnable, temperature: float | None) -> Runnable:
+    """The model sampling at ``temperature`` for one request: a shallow copy sharing the loaded
+    weights and connections, or the model itself when it has no temperature (fakes, wrappers)."""
+    if temperature is None or not isinstance(model, BaseChatModel) or "temperature" not in type(model).model_fields:
+        return model
+    if getattr(model, "temperature", None) == temperature:
+        return model
+    return model.model_copy(update={"temperature": float(temperature)})
+
+
+def new_generation_lock(llm: LLMSettings, chat_model: object | None = None):
+    """What a generation holds while it runs. Built from the settings, llama.cpp is a pool of
+    workers that runs one generation per model instance itself (app.workers), and remote backends
+    handle concurrency themselves: no lock. An injected model gets a lock, to be safe, unless it is
+    a worker pool."""
+    from app.workers import WorkerPool
+
+    if chat_model is None or isinstance(chat_model, WorkerPool):
+        return contextlib.nullcontext()
+    return threading.Lock()
+
+
+def _build(settings: Settings) -> BaseChatModel:
     llm = settings.llm
     if llm.backend == "llamacpp":
         with warnings.catch_warnings():

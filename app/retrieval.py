@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import ClassVar
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
 
 import bm25s
 import numpy as np
@@ -22,26 +24,58 @@ from pydantic import ConfigDict
 
 from app.config import RetrievalSettings
 from app.store import Store
+from app.text import date_number
 from app.types import Passage
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
+class FilterError(ValueError):
+    """A filter value cannot be used (a date that is not YYYY-MM-DD)."""
+
+
+def _as_date(value: date | str | None, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FilterError(f"{name} must be a date as YYYY-MM-DD, not '{value}'") from None
+
+
 @dataclass(frozen=True)
 class Filters:
+    """Which articles may answer: by source, and by date (inclusive; undated articles never pass a
+    date filter). Dates may be given as ``date`` or ISO text; they are kept as ``date``."""
+
     sources: tuple[str, ...] = ()
-    date_from: str | None = None  # ISO dates, inclusive
-    date_to: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sources", tuple(self.sources or ()))
+        object.__setattr__(self, "date_from", _as_date(self.date_from, "date_from"))
+        object.__setattr__(self, "date_to", _as_date(self.date_to, "date_to"))
+
+    @classmethod
+    def of(cls, sources: str | Sequence[str] | None = None, date_from: date | str | None = None,
+           date_to: date | str | None = None) -> Filters:
+        """Filters from loose options: one source or several."""
+        if isinstance(sources, str):
+            sources = [sources]
+        return cls(sources=tuple(sources or ()), date_from=date_from, date_to=date_to)
 
     def chroma_where(self) -> dict | None:
         clauses: list[dict] = []
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
         if self.date_from:
-            clauses.append({"date_num": {"$gte": int(self.date_from.replace("-", ""))}})
+            clauses.append({"date_num": {"$gte": date_number(self.date_from)}})
         if self.date_to:
-            clauses.append({"date_num": {"$lte": int(self.date_to.replace("-", ""))}})
+            clauses.append({"date_num": {"$lte": date_number(self.date_to)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -49,14 +83,14 @@ class Filters:
     def allows(self, source: str | None, date: str | None) -> bool:
         if self.sources and (source or "") not in self.sources:
             return False
-        if self.date_from and (not date or date < self.date_from):
+        if self.date_from and (not date or date[:10] < self.date_from.isoformat()):
             return False
-        if self.date_to and (not date or date > self.date_to):
+        if self.date_to and (not date or date[:10] > self.date_to.isoformat()):
             return False
         return True
 
 
-class _BM25Index:
+class BM25Index:
     """BM25 over all chunks, built once per index generation and shared by all queries."""
 
     def __init__(self, rows: list):
@@ -94,27 +128,32 @@ class _BM25Index:
         if filters.sources:
             mask &= np.isin(self.sources, list(filters.sources))
         if filters.date_from:
-            mask &= (self.dates != "") & (self.dates >= filters.date_from)
+            mask &= (self.dates != "") & (self.dates >= filters.date_from.isoformat())
         if filters.date_to:
-            mask &= (self.dates != "") & (self.dates <= filters.date_to)
+            mask &= (self.dates != "") & (self.dates <= filters.date_to.isoformat())
         return mask
 
 
-_bm25_lock = threading.Lock()
-_bm25_cache: dict[str, tuple[int, _BM25Index]] = {}
+class BM25Cache:
+    """The BM25 index of one store, rebuilt when the store changes (its generation counter).
+    Held by the long-lived ``Pipeline``, so every query shares one index."""
 
+    def __init__(self, store: Store):
+        self.store = store
+        self.build_seconds: list[float] = []  # one entry per build, for benchmarks and logs
+        self._lock = threading.Lock()
+        self._cached: tuple[int, BM25Index] | None = None
 
-def bm25_index(store: Store) -> _BM25Index:
-    key = str(store.dir.resolve())
-    generation = store.generation
-    with _bm25_lock:
-        cached = _bm25_cache.get(key)
-        if cached is None or cached[0] != generation:
-            started = time.perf_counter()
-            cached = (generation, _BM25Index(store.all_chunks()))
-            _bm25_cache[key] = cached
-            log.info("BM25 index built over %d chunks in %.2f s", len(cached[1].rows), time.perf_counter() - started)
-        return cached[1]
+    def index(self) -> BM25Index:
+        generation = self.store.generation
+        with self._lock:
+            if self._cached is None or self._cached[0] != generation:
+                started = time.perf_counter()
+                self._cached = (generation, BM25Index(self.store.all_chunks()))
+                self.build_seconds.append(time.perf_counter() - started)
+                log.info("BM25 index built over %d chunks in %.2f s", len(self._cached[1].rows),
+                         self.build_seconds[-1])
+            return self._cached[1]
 
 
 def reciprocal_rank_fusion(rankings: list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
@@ -134,6 +173,7 @@ class HybridRetriever(BaseRetriever):
     store: Store
     settings: RetrievalSettings
     filters: Filters = Filters()
+    bm25: BM25Cache | None = None  # the pipeline's; a retriever without one builds its own
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [passage_to_document(p) for p in self.retrieve(query)]
@@ -155,7 +195,9 @@ class HybridRetriever(BaseRetriever):
             rankings.append((ids, settings.dense_weight))
 
         if settings.mode in ("hybrid", "bm25"):
-            index = bm25_index(self.store)
+            if self.bm25 is None:
+                self.bm25 = BM25Cache(self.store)
+            index = self.bm25.index()
             ids = []
             for row_number, score in index.search(query, settings.candidates, self.filters):
                 row = index.rows[row_number]

@@ -18,7 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.config import Settings
-from app.embedding import embedding_model_name, get_embeddings
+from langchain_core.embeddings import Embeddings
+
+from app.embedding import build_embeddings, embedding_model_name
 from app.types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -48,11 +50,13 @@ class IndexMismatchError(StoreError):
 
 
 class Store:
-    """One index directory. Cheap to construct; the embedding model and Chroma open lazily."""
+    """One index directory. Cheap to construct; the embedding model (when not given) and Chroma
+    open lazily."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None):
         self.settings = settings
         self.dir = Path(settings.index_dir)
+        self._embeddings = embeddings
         self._vectorstore = None
         self._record_manager = None
         self._db_lock = threading.RLock()
@@ -148,6 +152,13 @@ class Store:
 
     # -- vectors ------------------------------------------------------------------------------
     @property
+    def embeddings(self) -> Embeddings:
+        with self._db_lock:
+            if self._embeddings is None:
+                self._embeddings = build_embeddings(self.settings.embedding)
+            return self._embeddings
+
+    @property
     def vectorstore(self):
         if self._vectorstore is None:
             import chromadb
@@ -171,7 +182,7 @@ class Store:
                 self._vectorstore = Chroma(
                     client=client,
                     collection_name=self.settings.collection,
-                    embedding_function=get_embeddings(self.settings.embedding),
+                    embedding_function=self.embeddings,
                     collection_metadata={"hnsw:space": "cosine"},
                 )
             except StoreError:

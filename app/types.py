@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+# Why an answer is a refusal (``Answer.refusal_kind``); the reader-facing wording is in
+# ``Answer.refusal_reason``, both built in ``app.answering.refusals``.
+RefusalKind = Literal["empty_index", "weak_evidence", "model_declined", "not_an_answer", "unsupported"]
+# Who put a citation there: the model's own marker, or the pipeline matching the claim to a passage.
+CitationOrigin = Literal["model", "matched"]
 
 
 class Article(BaseModel):
@@ -67,7 +75,7 @@ class Citation(BaseModel):
     chunk_text: str
     span: Span
     # "model": the model wrote the marker; "matched": assigned by matching the answer to passages.
-    origin: str = "model"
+    origin: CitationOrigin = "model"
 
 
 class Answer(BaseModel):
@@ -75,10 +83,53 @@ class Answer(BaseModel):
     standalone_question: str | None = None  # the follow-up rewritten with the chat history
     text: str
     citations: list[Citation] = Field(default_factory=list)
-    passages: list[Passage] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)  # cited first, then the rest, renumbered
+    # The passages as retrieval returned them (number = rank, with the fusion and source scores),
+    # so that evaluation scores retrieval without retrieving again.
+    retrieved: list[Passage] = Field(default_factory=list)
     refused: bool = False
+    refusal_kind: RefusalKind | None = None
     refusal_reason: str | None = None
     raw_answer: str | None = None  # what the model said, before grounding and citation repair
     unsupported: list[str] = Field(default_factory=list)  # sentences dropped: no passage supports them
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
+
+    def response(self) -> AnswerResponse:
+        return AnswerResponse.model_validate(self.model_dump(exclude={"retrieved"}))
+
+
+class AnswerResponse(BaseModel):
+    """An answer as programs receive it: the ``/ask`` endpoint's details, ``newsdesk ask --json``
+    and the answer fields of evaluation records. ``Answer`` without the evaluation-only
+    ``retrieved`` list."""
+
+    question: str
+    standalone_question: str | None = None
+    text: str
+    refused: bool = False
+    refusal_kind: RefusalKind | None = None
+    refusal_reason: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list)
+    raw_answer: str | None = None
+    model: str | None = None
+    timings: dict[str, float] = Field(default_factory=dict)
+
+
+class TextDelta(BaseModel):
+    """A piece of the model's text as it is generated (a draft: the final answer may differ)."""
+
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class FinalAnswer(BaseModel):
+    """The checked answer, always the last event of a stream."""
+
+    kind: Literal["answer"] = "answer"
+    answer: Answer
+
+
+StreamEvent = TextDelta | FinalAnswer

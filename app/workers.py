@@ -10,7 +10,6 @@ Remote backends (Ollama, OpenAI-compatible servers) queue on their side: one sha
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import queue
@@ -41,6 +40,20 @@ class _Job:
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
+@dataclass
+class _PoolState:
+    """Everything mutable, in one object that copies of the pool share (``with_temperature``
+    copies the chat model per request)."""
+
+    jobs: queue.Queue = field(default_factory=queue.Queue)
+    threads: list[threading.Thread] = field(default_factory=list)
+    ready: list[threading.Event] = field(default_factory=list)
+    models: dict[int, BaseChatModel] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    busy: int = 0
+    served: int = 0
+
+
 class WorkerPool(BaseChatModel):
     """A chat model that runs each call on one of ``size`` worker threads, each owning one model
     (built in its thread on first use). Jobs wait in one queue; a worker takes the next when it is
@@ -52,13 +65,8 @@ class WorkerPool(BaseChatModel):
     size: int = 1
     label: str = "pool"
     nice: int = 0
-    _jobs: queue.Queue = PrivateAttr(default_factory=queue.Queue)
-    _threads: list[threading.Thread] = PrivateAttr(default_factory=list)
-    _ready: list[threading.Event] = PrivateAttr(default_factory=list)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _models: dict[int, BaseChatModel] = PrivateAttr(default_factory=dict)
-    _busy: int = PrivateAttr(default=0)
-    _served: int = PrivateAttr(default=0)
+    temperature: float | None = None  # per request (``app.llm.with_temperature``); None = the models' own
+    _state: _PoolState = PrivateAttr(default_factory=_PoolState)
 
     @classmethod
     def of(cls, models: Sequence[BaseChatModel], label: str = "pool") -> "WorkerPool":
@@ -69,49 +77,56 @@ class WorkerPool(BaseChatModel):
     def _llm_type(self) -> str:
         return "newsdesk-worker-pool"
 
+    @property
+    def model_name(self) -> str:
+        return self.label
+
     def stats(self) -> dict[str, int]:
-        with self._lock:
-            return {"workers": self.size, "busy": self._busy, "waiting": self._jobs.qsize(),
-                    "loaded": len(self._models), "served": self._served}
+        state = self._state
+        with state.lock:
+            return {"workers": self.size, "busy": state.busy, "waiting": state.jobs.qsize(),
+                    "loaded": len(state.models), "served": state.served}
 
     def _start(self) -> None:
-        with self._lock:
-            if self._threads:
+        state = self._state
+        with state.lock:
+            if state.threads:
                 return
             for slot in range(self.size):
                 ready = threading.Event()
                 thread = threading.Thread(target=self._work, args=(slot, ready), name=f"newsdesk-generator-{slot}",
                                           daemon=True)
-                self._ready.append(ready)
-                self._threads.append(thread)
+                state.ready.append(ready)
+                state.threads.append(thread)
                 thread.start()
 
     def warm_up(self) -> None:
         """Load every model now (a server does this before taking requests)."""
         self._start()
-        for ready in self._ready:
+        for ready in self._state.ready:
             ready.wait()
 
     def _work(self, slot: int, ready: threading.Event) -> None:
+        state = self._state
         if self.nice and hasattr(os, "setpriority"):
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
         model, failure = None, None
         try:
             model = self.factory(slot)
-            with self._lock:
-                self._models[slot] = model
+            with state.lock:
+                state.models[slot] = model
         except Exception as err:  # every job gets the error: the server keeps answering refusals
             failure = err
         ready.set()
         while True:
-            job = self._jobs.get()
+            job = state.jobs.get()
             if job is None:
                 return
             if job.cancel.is_set():
                 continue
-            with self._lock:
-                self._busy += 1
+            with state.lock:
+                state.busy += 1
             try:
                 if failure is not None:
                     raise failure
@@ -127,14 +142,16 @@ class WorkerPool(BaseChatModel):
             except BaseException as err:
                 job.out.put(err)
             finally:
-                with self._lock:
-                    self._busy -= 1
-                    self._served += 1
+                with state.lock:
+                    state.busy -= 1
+                    state.served += 1
 
     def _submit(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict, stream: bool) -> _Job:
         self._start()
+        if self.temperature is not None:
+            kwargs = {"temperature": self.temperature, **kwargs}
         job = _Job(messages, stop, kwargs, stream)
-        self._jobs.put(job)
+        self._state.jobs.put(job)
         return job
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -146,7 +163,6 @@ class WorkerPool(BaseChatModel):
             job.cancel.set()
         if isinstance(result, BaseException):
             raise result
-        job.out.get()  # _END
         return result
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -169,16 +185,17 @@ class WorkerPool(BaseChatModel):
     def close(self) -> None:
         from app.llm import close_chat_model
 
-        with self._lock:
-            threads, self._threads = self._threads, []
+        state = self._state
+        with state.lock:
+            threads, state.threads = state.threads, []
         for _ in threads:
-            self._jobs.put(None)
+            state.jobs.put(None)
         for thread in threads:
             thread.join(timeout=5)
-        with self._lock:
-            for model in self._models.values():
+        with state.lock:
+            for model in state.models.values():
                 close_chat_model(model)
-            self._models.clear()
+            state.models.clear()
 
 
 def threads_per_worker(settings: Settings) -> int:
@@ -187,37 +204,10 @@ def threads_per_worker(settings: Settings) -> int:
     return max(1, total // max(1, settings.llm.workers))
 
 
-def build_pool(settings: Settings) -> BaseChatModel:
-    """The generator for these settings: a pool of llama.cpp instances, or the remote backend's client."""
-    from app.llm import build_chat_model, model_label
+def build_pool(settings: Settings) -> WorkerPool:
+    """``llm.workers`` llama.cpp instances, each with its share of the CPU threads."""
+    from app.llm import build_llamacpp_instance, model_label
 
-    if settings.llm.backend != "llamacpp":
-        return build_chat_model(settings)
     per_worker = settings.with_overrides(**{"llm.n_threads": threads_per_worker(settings)})
-    return WorkerPool(factory=lambda slot: build_chat_model(per_worker), size=settings.llm.workers,
+    return WorkerPool(factory=lambda slot: build_llamacpp_instance(per_worker), size=settings.llm.workers,
                       label=model_label(settings.llm), nice=settings.llm.worker_nice)
-
-
-_generators: dict[tuple, BaseChatModel] = {}
-_generators_lock = threading.Lock()
-
-
-def get_generator(settings: Settings) -> BaseChatModel:
-    """The process's generator for these model settings, shared by every temperature and top-k
-    (a llama.cpp instance costs hundreds of MB; the temperature is passed per call)."""
-    llm = settings.llm
-    local = llm.backend == "llamacpp"
-    key = (llm.backend, llm.model, llm.base_url, None if local else llm.temperature, llm.max_tokens, llm.n_ctx,
-           llm.workers, llm.n_threads)
-    with _generators_lock:
-        if key not in _generators:
-            _generators[key] = build_pool(settings)
-        return _generators[key]
-
-
-@atexit.register
-def _close_generators() -> None:
-    """Free llama.cpp models while the interpreter is intact (see app.llm._close_models)."""
-    for generator in list(_generators.values()):
-        if isinstance(generator, WorkerPool):
-            generator.close()

@@ -41,6 +41,15 @@ def seed_settings(tmp_path_factory) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def seed_newsdesk(seed_settings):
+    """One application over the seed index for the session: its models load once."""
+    from app.application import Newsdesk
+
+    with Newsdesk(seed_settings) as newsdesk:
+        yield newsdesk
+
+
+@pytest.fixture(scope="session")
 def seed_store(seed_settings):
     from app.store import Store
 

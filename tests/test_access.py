@@ -172,7 +172,7 @@ def test_oversized_question_and_upload_are_refused_at_the_door(server, client):
 @pytest.mark.slow
 def test_hostile_upload_names_never_write_outside_the_data_dir(server, client, tmp_path):
     """Raw multipart uploads with hostile file names (NUL and control bytes included), then /upload."""
-    from app.ui import safe_upload_name
+    from app.corpus import safe_upload_name
 
     running, gradio_tmp = server
     base_before = files_under(running.base)
@@ -238,9 +238,12 @@ def test_upload_cannot_read_server_files_outside_the_upload_cache(server, client
 # -- the upload function itself (the API client's FileData name reaches it) ------------------------------
 def test_upload_files_with_hostile_names_writes_only_inside_the_data_dir(tmp_path):
     """``upload_files`` with the client-supplied ``orig_name`` (the name a FileData dict carries)."""
-    from app.ui import upload_files
+    from app.corpus import Corpus
+    from app.store import Store
+    from app.ui.layout import upload_files
 
     settings = make_settings(tmp_path / "sandbox" / "index")
+    corpus = Corpus(settings, Store(settings))
     data_dir = Path(settings.data_dir)
     source = tmp_path / "incoming" / "story.txt"
     source.parent.mkdir()
@@ -248,7 +251,7 @@ def test_upload_files_with_hostile_names_writes_only_inside_the_data_dir(tmp_pat
     before = files_under(tmp_path)
     escapes_before = escape_candidates(tmp_path, data_dir)
 
-    report = upload_files(settings, [{"path": str(source), "orig_name": name} for name in HOSTILE_NAMES])
+    report = upload_files(corpus, [{"path": str(source), "orig_name": name} for name in HOSTILE_NAMES])
 
     assert "Indexed" not in report, report
     assert report.count("**rejected**") == len(HOSTILE_NAMES), report

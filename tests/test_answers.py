@@ -14,8 +14,8 @@ def has_number(text: str, *forms: str) -> bool:
     return any(re.search(rf"\b{re.escape(f)}\b", text, re.IGNORECASE) for f in forms)
 
 
-def test_how_many_rockets_hit_is_fourteen_cited_to_the_exact_sentence(seed_settings):
-    answer = ask("How many rockets hit the base?", settings=seed_settings)
+def test_how_many_rockets_hit_is_fourteen_cited_to_the_exact_sentence(seed_newsdesk):
+    answer = ask("How many rockets hit the base?", newsdesk=seed_newsdesk)
     assert not answer.refused
     assert has_number(answer.text, "14", "fourteen") and not has_number(answer.text, "24")
     spans = [c.span for c in answer.citations]
@@ -23,8 +23,8 @@ def test_how_many_rockets_hit_is_fourteen_cited_to_the_exact_sentence(seed_setti
     assert re.search(r"\[1\]", answer.text)
 
 
-def test_citation_offsets_point_into_the_article_text(seed_settings, seed_store):
-    answer = ask("How many rockets hit the base?", settings=seed_settings)
+def test_citation_offsets_point_into_the_article_text(seed_newsdesk, seed_store):
+    answer = ask("How many rockets hit the base?", newsdesk=seed_newsdesk)
     article = seed_store.get_article(answer.citations[0].article_id)
     for citation in answer.citations:
         assert article.text[citation.span.start:citation.span.end] == citation.span.text
@@ -49,18 +49,18 @@ def check_seed_answer(answer, forms) -> None:
 
 
 @pytest.mark.parametrize("question, forms", SEED_QUESTIONS[1:])
-def test_seed_questions_are_answered_with_citations(seed_settings, question, forms):
-    check_seed_answer(ask(question, settings=seed_settings), forms)
+def test_seed_questions_are_answered_with_citations(seed_newsdesk, question, forms):
+    check_seed_answer(ask(question, newsdesk=seed_newsdesk), forms)
 
 
-def test_outside_knowledge_question_is_refused_with_closest_passages(seed_settings):
-    answer = ask("What is the capital of France?", settings=seed_settings)
+def test_outside_knowledge_question_is_refused_with_closest_passages(seed_newsdesk):
+    answer = ask("What is the capital of France?", newsdesk=seed_newsdesk)
     assert answer.refused and "don't say" in answer.text
     assert "Paris" not in answer.text and answer.citations == [] and answer.passages
 
 
-def test_follow_up_is_rewritten_with_the_history_and_answered(seed_settings):
-    chat = Chat(settings=seed_settings)
+def test_follow_up_is_rewritten_with_the_history_and_answered(seed_newsdesk):
+    chat = Chat(newsdesk=seed_newsdesk)
     first = chat.ask("How many rockets were launched at the base?")
     assert has_number(first.text, "24", "two dozen", "twenty-four")
     follow_up = chat.ask("And how many of them hit?")
@@ -69,13 +69,13 @@ def test_follow_up_is_rewritten_with_the_history_and_answered(seed_settings):
     assert has_number(follow_up.text, "14", "fourteen"), follow_up.text
 
 
-def test_answer_records_timings_for_each_stage(seed_settings):
-    answer = ask("Who is the Pentagon spokesman?", settings=seed_settings)
+def test_answer_records_timings_for_each_stage(seed_newsdesk):
+    answer = ask("Who is the Pentagon spokesman?", newsdesk=seed_newsdesk)
     assert {"retrieval_s", "generation_s", "total_s", "first_token_s"} <= set(answer.timings)
     assert answer.timings["total_s"] >= answer.timings["generation_s"] > 0
 
 
 @pytest.mark.parametrize("question, message", [("   ", "empty"), ("why " * 400, "limit")])
-def test_empty_or_huge_questions_are_rejected_clearly(seed_settings, question, message):
+def test_empty_or_huge_questions_are_rejected_clearly(seed_newsdesk, question, message):
     with pytest.raises(QuestionError, match=message):
-        ask(question, settings=seed_settings)
+        ask(question, newsdesk=seed_newsdesk)

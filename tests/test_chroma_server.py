@@ -142,11 +142,11 @@ def test_chroma_url_sets_host_port_and_tls(tmp_path, monkeypatch, url, host, por
 
 @pytest.mark.slow
 def test_answer_through_a_chroma_server(tmp_path, articles, chroma_server):
-    from app.answering import get_pipeline
+    from app.application import Newsdesk
 
     settings = make_settings(tmp_path / "index", chroma_url=chroma_server, collection="served_answers")
     ingest([articles], settings)
-    answer = get_pipeline(settings).answer("How much did the Riverside bridge repair cost?")
+    answer = Newsdesk(settings).ask("How much did the Riverside bridge repair cost?")
     assert not answer.refused, answer.refusal_reason
     assert "42" in answer.text
     assert answer.citations and answer.citations[0].article_id == "bridge"

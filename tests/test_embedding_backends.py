@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app.config import EmbeddingSettings
-from app.embedding import embedding_model_name, ensure_onnx_export, get_embeddings
+from app.embedding import embedding_model_name, ensure_onnx_export, build_embeddings
 from app.modelfiles import embedding_model_path
 from app.retrieval import HybridRetriever
 from app.store import IndexMismatchError, Store
@@ -30,7 +30,7 @@ SENTENCES = [
 def vectors() -> dict[str, np.ndarray]:
     out = {}
     for backend in ("torch", "onnx", "onnx-int8"):
-        embeddings = get_embeddings(EmbeddingSettings(backend=backend))
+        embeddings = build_embeddings(EmbeddingSettings(backend=backend))
         out[backend] = np.asarray(embeddings.embed_documents(SENTENCES))
         query = np.asarray(embeddings.embed_query(SENTENCES[0]))
         assert np.allclose(query, out[backend][0], atol=1e-5)  # a query embeds like a document
@@ -58,7 +58,7 @@ def test_int8_vectors_are_close_to_torch_vectors(vectors):
 
 def test_batches_of_mixed_lengths_give_the_vectors_of_single_texts():
     # Padding must not change a text's vector (the export is masked, not traced to one length).
-    embeddings = get_embeddings(EmbeddingSettings(backend="onnx"))
+    embeddings = build_embeddings(EmbeddingSettings(backend="onnx"))
     batch = np.asarray(embeddings.embed_documents(SENTENCES))
     for number, sentence in enumerate(SENTENCES):
         assert np.allclose(batch[number], embeddings.embed_query(sentence), atol=1e-4)
@@ -104,7 +104,7 @@ def test_device_cuda_alone_embeds_with_torch_on_the_default_onnx_backend():
 
     settings = EmbeddingSettings(backend="onnx", device="cuda")
     if torch.cuda.is_available():
-        assert len(get_embeddings(settings).embed_query("How many rockets hit the base?")) == 384
+        assert len(build_embeddings(settings).embed_query("How many rockets hit the base?")) == 384
     else:
         with pytest.raises(EmbeddingBackendError, match="torch sees no CUDA GPU"):
-            get_embeddings(settings)
+            build_embeddings(settings)

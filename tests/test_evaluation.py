@@ -12,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from app.config import Settings
 from app.evaluation import metrics
 from app.evaluation.compare import compare_reports, load_report
 from app.evaluation.judge import Judge, JudgeConfig, parse_verdict
@@ -322,8 +323,9 @@ def test_compare_lists_changed_turns_and_metric_deltas(tmp_path):
 def test_judge_is_skipped_without_configuration_and_parses_yes_no_verdicts():
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    assert JudgeConfig.from_env({}) is None
-    assert JudgeConfig.from_env({"NEWSDESK_JUDGE__BACKEND": "openai", "NEWSDESK_JUDGE__MODEL": "m"}).model == "m"
+    assert Settings().judge.backend is None
+    configured = Settings(judge={"backend": "openai", "model": "m"}).judge
+    assert isinstance(configured, JudgeConfig) and configured.model == "m"
     assert parse_verdict("Yes.") is True and parse_verdict("No, it is not.") is False
     assert parse_verdict("maybe") is None
     judge = Judge(FakeListChatModel(responses=["yes", "No."]))
@@ -337,14 +339,6 @@ class _FakeChat:
 
     def ask(self, question):
         return self.answer
-
-
-class _FakeRetriever:
-    def __init__(self, passages):
-        self.passages = passages
-
-    def retrieve(self, query):
-        return self.passages
 
 
 def test_a_turn_is_scored_from_its_answer_citations_retrieval_and_judge():
@@ -361,11 +355,11 @@ def test_a_turn_is_scored_from_its_answer_citations_retrieval_and_judge():
     answer = Answer(question="How many rockets hit the base?", text="Fourteen rockets hit the base [1].",
                     citations=[Citation(number=1, article_id="a", title="T", chunk_id="c1", chunk_text=chunk,
                                         span=Span(text="Fourteen of the projectiles hit the target.", start=37, end=80))],
-                    timings={"retrieval_s": 0.1, "generation_s": 2.0, "total_s": 2.2})
+                    retrieved=passages, timings={"retrieval_s": 0.1, "generation_s": 2.0, "total_s": 2.2})
     question = Question(id="s-01", question="How many rockets hit the base?", answers=["14"], kind="factoid-number",
                         article_ids=["a"], evidence=["Fourteen of the projectiles hit the target"])
     judge = Judge(FakeListChatModel(responses=["Yes."]))
-    turn = ask_turn(_FakeChat(answer), question, 1, None, _FakeRetriever(passages), 5, judge)
+    turn = ask_turn(_FakeChat(answer), question, 1, None, 5, judge)
     assert (turn["correct"], turn["recall_at_k"], turn["mrr"]) == (True, 1.0, 0.5)
     assert (turn["citation_precision"], turn["citation_recall"], turn["faithful"]) == (1.0, 1.0, True)
     assert [p["holds_evidence"] for p in turn["retrieved"]] == [False, True]
@@ -381,7 +375,7 @@ def test_a_failing_question_is_recorded_as_an_error_not_a_crash():
             raise RuntimeError("backend down")
 
     question = Question(id="x", question="Q?", answers=["a"], kind="why")
-    turn = ask_turn(Broken(), question, 1, None, _FakeRetriever([]), 5)
+    turn = ask_turn(Broken(), question, 1, None, 5)
     assert turn["error"] == "RuntimeError: backend down" and not turn["correct"] and not turn["refused"]
     assert summarize([turn])["n_errors"] == 1
 
@@ -472,8 +466,8 @@ def test_run_eval_over_the_shipped_corpus_writes_reports_with_summary_in_range(t
     assert (len(data["turns"]), seen[-1]) == (4, (4, 4))
     assert any("faithfulness skipped" in note for note in data["notes"])
     # The evaluation index is reused as long as the corpus does not change.
-    from app.answering import get_pipeline
     from app.evaluation.runner import eval_settings
+    from app.store import Store
 
     settings = eval_settings(Settings(), REPO / "corpus", tmp_path / "eval-index")
-    assert prepare_index(settings, REPO / "corpus", store=get_pipeline(settings).store)["reused"] is True
+    assert prepare_index(settings, REPO / "corpus", store=Store(settings))["reused"] is True

@@ -1,7 +1,8 @@
 import pytest
 
-from app.citations import cite, normalise_markers, sentence_spans, split_claims
-from app.grounding import is_refusal, names_in, numbers_in, support
+from app.answering.citations import cite, split_claims
+from app.answering.grounding import is_refusal, support
+from app.text import names_in, normalise_markers, numbers_in, sentence_spans
 from app.retrieval import reciprocal_rank_fusion
 from app.types import Passage
 
@@ -136,13 +137,13 @@ def test_reciprocal_rank_fusion_rewards_agreement_and_weights():
     ("When did the fire start in April?", "The fire started in April [1].", False),
 ])
 def test_an_answer_must_give_what_the_question_asks_for(question, answer, expected):
-    from app.grounding import gives_answer
+    from app.answering.grounding import gives_answer
 
     assert gives_answer(question, answer) is expected
 
 
 def test_a_span_widens_to_the_nearby_sentence_holding_a_fact_the_best_sentence_lacks():
-    from app.citations import best_span
+    from app.answering.citations import best_span
 
     concerned = ("The Pentagon said on Thursday that it is deeply concerned about the series of attacks "
                  "against American personnel in Iraq and Syria in recent days.")
@@ -169,7 +170,7 @@ def test_a_year_or_name_restated_from_the_question_needs_no_support_but_other_nu
 
 
 def test_the_articles_title_and_date_count_as_evidence():
-    from app.citations import evidence_text
+    from app.answering.citations import evidence_text
 
     passage = Passage(number=1, chunk_id="uk#0", article_id="uk", title="Conservatives win UK general election",
                       date="2019-12-13", text="The Conservatives won 365 seats on Thursday.", start=0, end=44)

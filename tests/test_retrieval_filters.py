@@ -2,7 +2,7 @@
 
 import itertools
 
-from app.retrieval import Filters, _BM25Index
+from app.retrieval import BM25Index, Filters
 
 ROWS = [
     {"text": "Rockets hit the base.", "source": "Al Jazeera", "date": "2021-03-03"},
@@ -13,7 +13,7 @@ ROWS = [
 
 
 def test_the_bm25_mask_allows_exactly_what_the_filter_allows():
-    index = _BM25Index(ROWS)
+    index = BM25Index(ROWS)
     choices = [
         [(), ("Wikinews",), ("Al Jazeera", "Gazette")],
         [None, "2008-05-01", "2010-01-01"],
@@ -26,7 +26,7 @@ def test_the_bm25_mask_allows_exactly_what_the_filter_allows():
 
 
 def test_a_filtered_search_returns_only_allowed_rows():
-    index = _BM25Index(ROWS)
+    index = BM25Index(ROWS)
     hits = index.search("rockets ferry bridge storm", 10, Filters(sources=("Wikinews",)))
     assert {i for i, _ in hits} == {1, 2}
     assert index.search("rockets", 10, Filters(date_from="2022-01-01")) == []

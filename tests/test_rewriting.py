@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.rewriting import Turn, clean_rewrite, resolve_pronoun, rewrite, topic_phrase, usable_rewrite
+from app.answering.rewriting import Turn, clean_rewrite, resolve_pronoun, rewrite, topic_phrase, usable_rewrite
 
 EARLIER = "How many rockets were launched at the base?"
 

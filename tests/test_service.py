@@ -14,9 +14,9 @@ import httpx
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from app.answering import Pipeline
+from app.application import Newsdesk
 from app.service import create_app
-from app.types import Answer
+from app.types import AnswerResponse
 from app.workers import WorkerPool
 from conftest import SEED_ID, make_settings
 from service_helpers import serve_app, sse_events
@@ -27,16 +27,16 @@ ANSWERABLE = "How many rockets hit the base?"
 OFF_TOPIC = "What is the capital of France?"
 
 
-def pipeline_for(settings, sleep: float | None = None, repeat: int = 1) -> Pipeline:
-    """The real pipeline with one fake generation worker; ``sleep`` seconds per character streamed."""
+def newsdesk_for(settings, sleep: float | None = None, repeat: int = 1) -> Newsdesk:
+    """The real application with one fake generation worker; ``sleep`` seconds per character streamed."""
     fake = FakeListChatModel(responses=[" ".join([FOURTEEN] * repeat)], sleep=sleep)
-    return Pipeline(settings, chat_model=WorkerPool.of([fake], label="fake"))
+    return Newsdesk(settings, chat_model=WorkerPool.of([fake], label="fake"))
 
 
 @pytest.fixture(scope="module")
 def service_url(seed_settings):
     settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})
-    with serve_app(create_app(settings, pipeline_for(settings), ui=True)) as url:
+    with serve_app(create_app(newsdesk_for(settings), ui=True)) as url:
         yield url
 
 
@@ -63,7 +63,8 @@ def test_docs_openapi_and_the_ui_are_served_together(service_url):
 def test_ask_returns_the_same_answer_model_as_ask_json(service_url):
     response = httpx.post(f"{service_url}/api/ask", json={"question": ANSWERABLE}, timeout=60)
     assert response.status_code == 200, response.text
-    answer = Answer.model_validate(response.json())
+    assert set(response.json()) == set(AnswerResponse.model_fields)  # what `newsdesk ask --json` prints
+    answer = AnswerResponse.model_validate(response.json())
     assert not answer.refused and "Fourteen" in answer.text and "[1]" in answer.text
     assert answer.citations[0].article_id == SEED_ID
     assert SPAN in answer.citations[0].span.text
@@ -73,10 +74,10 @@ def test_ask_with_filters_and_top_k(service_url):
     response = httpx.post(f"{service_url}/api/ask", timeout=60, json={
         "question": ANSWERABLE, "top_k": 2, "filters": {"sources": ["No Such Source"]}})
     assert response.status_code == 200
-    answer = Answer.model_validate(response.json())
+    answer = AnswerResponse.model_validate(response.json())
     assert answer.refused and answer.passages == []  # the filter leaves nothing to answer from
     response = httpx.post(f"{service_url}/api/ask", timeout=60, json={"question": ANSWERABLE, "top_k": 2})
-    assert len(Answer.model_validate(response.json()).passages) <= 2
+    assert len(AnswerResponse.model_validate(response.json()).passages) <= 2
 
 
 def test_streamed_ask_sends_text_deltas_then_the_checked_answer(service_url):
@@ -88,7 +89,7 @@ def test_streamed_ask_sends_text_deltas_then_the_checked_answer(service_url):
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "answer" and set(kinds[:-1]) == {"delta"}
     assert "".join(data["text"] for kind, data in events[:-1]) == FOURTEEN
-    final = Answer.model_validate(events[-1][1])
+    final = AnswerResponse.model_validate(events[-1][1])
     assert final.citations and "[1]" in final.text
 
 
@@ -140,7 +141,7 @@ def test_articles_ingest_search_read_and_delete(tmp_path, seed_settings):
     ferry = ("---\ntitle: \"Harbourview ferry completes maiden voyage\"\ndate: 2024-05-04\nsource: Harbour Gazette\n"
              "---\nThe Harbourview ferry carried 312 passengers on its maiden voyage on 3 May 2024.\n\n"
              "The operator said the ship would run four crossings a day during the summer.\n")
-    with serve_app(create_app(settings, pipeline_for(settings), ui=False)) as url:
+    with serve_app(create_app(newsdesk_for(settings), ui=False)) as url:
         files = [("files", ("harbourview-ferry.txt", ferry.encode(), "text/plain")),
                  ("files", ("../../evil.exe", b"MZ\x00\x01", "application/octet-stream")),
                  ("files", ("binary.txt", bytes(range(256)), "text/plain"))]
@@ -182,7 +183,7 @@ def test_api_needs_the_login_or_the_bearer_token_when_one_is_set(seed_settings):
                                                "server.api_token": "tok-123"})
     basic = "Basic " + base64.b64encode(b"editor:s3cret").decode()
     wrong = "Basic " + base64.b64encode(b"editor:guess").decode()
-    with serve_app(create_app(settings, pipeline_for(settings), ui=True)) as url:
+    with serve_app(create_app(newsdesk_for(settings), ui=True)) as url:
         for path in ("/api/info", "/api/articles", "/api/health", "/v1/models"):
             refused = httpx.get(f"{url}{path}")
             assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
@@ -203,7 +204,7 @@ def test_rate_limit_answers_429_with_retry_after_per_client(seed_settings):
                                                "server.password": "b"})
     token = {"Authorization": "Bearer tok"}
     basic = {"Authorization": "Basic " + base64.b64encode(b"a:b").decode()}
-    with serve_app(create_app(settings, pipeline_for(settings), ui=False)) as url:
+    with serve_app(create_app(newsdesk_for(settings), ui=False)) as url:
         assert [httpx.get(f"{url}/api/info", headers=token).status_code for _ in range(2)] == [200, 200]
         limited = httpx.get(f"{url}/api/info", headers=token)
         assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
@@ -215,7 +216,7 @@ def test_rate_limit_answers_429_with_retry_after_per_client(seed_settings):
 def test_request_bodies_over_the_limit_get_413(seed_settings):
     settings = seed_settings.with_overrides(**{"server.max_request_kb": 2, "server.rate_limit_per_minute": 0,
                                                "server.max_upload_mb": 1})
-    with serve_app(create_app(settings, pipeline_for(settings), ui=False)) as url:
+    with serve_app(create_app(newsdesk_for(settings), ui=False)) as url:
         big = {"question": ANSWERABLE, "history": [{"role": "user", "content": "x" * 3000}]}
         response = httpx.post(f"{url}/api/ask", json=big)
         assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
@@ -235,9 +236,9 @@ def test_request_bodies_over_the_limit_get_413(seed_settings):
 
 def test_streams_over_the_cap_get_503_and_refusals_do_not_wait(seed_settings):
     settings = seed_settings.with_overrides(**{"server.max_streams": 1, "server.rate_limit_per_minute": 0})
-    pipeline = pipeline_for(settings, sleep=0.02, repeat=6)  # ~5 s of streaming
-    pool = pipeline.chat_model
-    with serve_app(create_app(settings, pipeline, ui=False)) as url:
+    newsdesk = newsdesk_for(settings, sleep=0.02, repeat=6)  # ~5 s of streaming
+    pool = newsdesk.chat_model
+    with serve_app(create_app(newsdesk, ui=False)) as url:
         with httpx.stream("POST", f"{url}/api/ask", json={"question": ANSWERABLE, "stream": True},
                           timeout=60) as first:
             lines = first.iter_lines()
@@ -256,9 +257,9 @@ def test_streams_over_the_cap_get_503_and_refusals_do_not_wait(seed_settings):
 
 def test_a_client_that_disconnects_mid_stream_frees_its_worker(seed_settings):
     settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})
-    pipeline = pipeline_for(settings, sleep=0.05, repeat=8)  # ~17 s to stream in full
-    pool = pipeline.chat_model
-    with serve_app(create_app(settings, pipeline, ui=False)) as url:
+    newsdesk = newsdesk_for(settings, sleep=0.05, repeat=8)  # ~17 s to stream in full
+    pool = newsdesk.chat_model
+    with serve_app(create_app(newsdesk, ui=False)) as url:
         started = time.monotonic()
         with httpx.stream("POST", f"{url}/api/ask", json={"question": ANSWERABLE, "stream": True},
                           timeout=60) as response:

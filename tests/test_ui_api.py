@@ -36,7 +36,7 @@ The operator said the ship would run four crossings a day during the summer.
     (".hidden.txt", "hidden.txt"),  # a leading dot would hide it from the ingest folder walk
 ])
 def test_safe_upload_name_keeps_plain_and_unicode_names(name, expected):
-    from app.ui import safe_upload_name
+    from app.corpus import safe_upload_name
 
     assert safe_upload_name(name) == expected
 
@@ -46,7 +46,7 @@ def test_safe_upload_name_keeps_plain_and_unicode_names(name, expected):
     "bad\x00name.txt", "bell\x07.txt", "rtl\u202egnp.txt", "", "   ", "..", "...", "???",
 ])
 def test_safe_upload_name_rejects_traversal_absolute_and_control_chars(name):
-    from app.ui import UploadRejected, safe_upload_name
+    from app.corpus import UploadRejected, safe_upload_name
 
     with pytest.raises(UploadRejected):
         safe_upload_name(name)
@@ -54,7 +54,7 @@ def test_safe_upload_name_rejects_traversal_absolute_and_control_chars(name):
 
 def test_article_text_is_escaped_in_the_sources_panel_and_chat():
     from app.types import Answer, Citation, Passage, Span
-    from app.ui import md_escape, sources_html
+    from app.ui.render import md_escape, sources_html
 
     evil = 'Kirby said <script>alert(1)</script> and <img src=x onerror=alert(2)> "hi".'
     start = evil.index("Kirby")
@@ -72,7 +72,7 @@ def test_article_text_is_escaped_in_the_sources_panel_and_chat():
 
 def test_refusal_panel_says_so_and_lists_closest_passages():
     from app.types import Answer, Passage
-    from app.ui import source_targets, sources_html
+    from app.ui.render import source_targets, sources_html
 
     passages = [Passage(number=i, chunk_id=f"a#{i}", article_id="a", title=f"T{i}", text=f"text {i}", start=0,
                         end=6) for i in range(1, 5)]
@@ -86,7 +86,7 @@ def test_refusal_panel_says_so_and_lists_closest_passages():
 
 def test_turns_from_history_accepts_messages_pairs_and_dicts():
     from app.answering import Turn
-    from app.ui import turns_from_history
+    from app.ui.inputs import turns_from_history
 
     messages = [{"role": "user", "content": "q1"}, {"role": "assistant", "content": [{"type": "text", "text": "a1"}]},
                 {"role": "user", "content": "q2"}, {"role": "assistant", "content": "a2"}]
@@ -97,11 +97,12 @@ def test_turns_from_history_accepts_messages_pairs_and_dicts():
 
 
 def test_api_endpoints_are_named_and_documented(tmp_path):
+    from app.application import Newsdesk
     from app.config import Settings
     from app.ui import build_app
 
     settings = Settings().with_overrides(index_dir=tmp_path / "index", data_dir=tmp_path / "data")
-    info = build_app(settings).get_api_info()["named_endpoints"]
+    info = build_app(Newsdesk(settings)).get_api_info()["named_endpoints"]
     assert {"/ask", "/upload", "/articles", "/delete"} <= set(info)
     assert [p["parameter_name"] for p in info["/ask"]["parameters"]] == ["question", "history", "top_k", "temperature"]
     assert len(info["/ask"]["returns"]) == 2

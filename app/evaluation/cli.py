@@ -77,8 +77,7 @@ def eval_command(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from app.config import get_settings
-    from app.evaluation.judge import JudgeConfig
+    from app.config import apply_options, get_settings
     from app.evaluation.questions import QuestionSetError, is_quail_file, load_questions
     from app.evaluation.runner import default_corpus, run_eval
     from app.store import StoreError
@@ -86,10 +85,10 @@ def eval_command(
     importlib.import_module("app.retrieval")  # imports bm25s, which sets its own logger to DEBUG
     logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
 
-    overrides = {"llm.backend": backend, "llm.model": model, "retrieval.mode": mode, "retrieval.top_k": top_k}
     try:
-        settings = get_settings().with_overrides(**{k: v for k, v in overrides.items() if v is not None})
-    except Exception as err:  # pydantic validation: a bad --mode or --top-k
+        settings = apply_options(get_settings(), backend=backend, model=model, mode=mode, top_k=top_k,
+                                 judge_backend=judge_backend, judge_model=judge_model, judge_base_url=judge_base_url)
+    except Exception as err:  # SettingsError (newsdesk.toml, NEWSDESK_*) or a bad --mode or --top-k
         details = getattr(err, "errors", None)
         reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in details()) if details else str(err)
         fail(f"invalid option: {reasons}", 2)
@@ -103,7 +102,7 @@ def eval_command(
     if not corpus.exists():
         fail(f"no such corpus file or folder: {corpus}", 2)
     out_dir = out or Path("eval-runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
-    judge = JudgeConfig.from_env(backend=judge_backend, model=judge_model, base_url=judge_base_url) or False
+    judge = settings.judge if settings.judge.backend else False
 
     if retrieval_only:
         import json

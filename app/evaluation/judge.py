@@ -1,8 +1,9 @@
 """Optional LLM-as-judge faithfulness: is the answer supported by the passages it cites?
 
-Configured by ``--judge-backend/--judge-model/--judge-base-url`` or the environment:
-``NEWSDESK_JUDGE__BACKEND`` (llamacpp | ollama | openai), ``NEWSDESK_JUDGE__MODEL``,
-``NEWSDESK_JUDGE__BASE_URL``, ``NEWSDESK_JUDGE__API_KEY``. Without a backend, no judge runs and
+Configured by the settings' ``judge`` section (``app.config.JudgeSettings``): the options
+``--judge-backend/--judge-model/--judge-base-url``, the environment (``NEWSDESK_JUDGE__BACKEND``
+= llamacpp | ollama | openai, ``NEWSDESK_JUDGE__MODEL``, ``NEWSDESK_JUDGE__BASE_URL``,
+``NEWSDESK_JUDGE__API_KEY``) or ``[judge]`` in newsdesk.toml. Without a backend, no judge runs and
 the report's ``faithfulness`` is null. The judge answers yes/no per answer; an unparseable or
 failed verdict is left out of the mean (and counted in ``judge_errors``).
 """
@@ -10,10 +11,11 @@ failed verdict is left out of the mean (and counted in ``judge_errors``).
 from __future__ import annotations
 
 import logging
-import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+
+from app.config import JudgeSettings
+from app.text import strip_markers
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +30,12 @@ Answer: {answer}
 Is every statement in the answer supported by the passages above? Reply with one word: yes or no."""
 
 _VERDICT_RE = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
-_MARKER_RE = re.compile(r"\s*\[\d+\]")
 NO_JUDGE_NOTE = ("faithfulness skipped: no judge model configured "
                  "(set NEWSDESK_JUDGE__BACKEND / --judge-backend, with a model and base URL)")
 
 
-@dataclass(frozen=True)
-class JudgeConfig:
-    backend: str
-    model: str | None = None
-    base_url: str | None = None
-    api_key: str | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> JudgeConfig | None:
-        """The judge configured by options (first) or NEWSDESK_JUDGE__*; None when no backend is set."""
-        environ = os.environ if environ is None else environ
-        values = {key: overrides.get(key) or environ.get(f"NEWSDESK_JUDGE__{key.upper()}") or None
-                  for key in ("backend", "model", "base_url", "api_key")}
-        if not values["backend"]:
-            return None
-        return cls(**values)
+# The judge's configuration is a settings section; the old name stays for callers.
+JudgeConfig = JudgeSettings
 
 
 def parse_verdict(text: str) -> bool | None:
@@ -67,15 +54,15 @@ class Judge:
         self.disabled_reason: str | None = None
 
     @classmethod
-    def from_config(cls, config: JudgeConfig, settings) -> Judge:
-        from app.llm import get_chat_model, model_label
+    def from_config(cls, config: JudgeSettings, settings) -> Judge:
+        from app.llm import build_chat_model, model_label
 
         overrides = {"llm.backend": config.backend, "llm.temperature": 0.0, "llm.max_tokens": 16,
                      "llm.base_url": config.base_url, "llm.api_key": config.api_key}
         if config.model:
             overrides["llm.model"] = config.model
         judge_settings = settings.with_overrides(**overrides)
-        return cls(get_chat_model(judge_settings), label=model_label(judge_settings.llm))
+        return cls(build_chat_model(judge_settings), label=model_label(judge_settings.llm))
 
     def verdict(self, question: str, answer: str, passages: Sequence[str]) -> tuple[bool | None, str]:
         """(supported?, the judge's raw reply or the error); None when no verdict could be had."""
@@ -83,7 +70,7 @@ class Judge:
             return None, self.disabled_reason
         numbered = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(dict.fromkeys(passages), start=1))
         prompt = JUDGE_PROMPT.format(passages=numbered or "(none)", question=question,
-                                     answer=_MARKER_RE.sub("", answer))
+                                     answer=strip_markers(answer))
         try:
             reply = self.chat_model.invoke(prompt)
             text = reply.content if hasattr(reply, "content") else str(reply)

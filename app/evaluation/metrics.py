@@ -65,13 +65,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
-from app.grounding import numbers_in
+from app.text import numbers_in, strip_markers
 
 SUMMARY_KEYS = ("accuracy", "f1", "recall_at_k", "mrr", "citation_precision", "citation_recall",
                 "refusal_precision", "refusal_recall", "false_refusal_rate", "latency_p50_s", "latency_p95_s")
 STAGES = ("rewrite_s", "retrieval_s", "generation_s", "first_token_s", "total_s")
 
-_MARKER_RE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _PUNCT_RE = re.compile(r"[^\w\s]|_")
 _ARTICLES = {"a", "an", "the"}
@@ -81,11 +80,6 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": 
 
 
 # -- normalisation -----------------------------------------------------------------------------
-
-def strip_markers(text: str) -> str:
-    """'Fourteen hit [1][2].' -> 'Fourteen hit.'"""
-    return _MARKER_RE.sub("", text or "")
-
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", (text or "").translate(_QUOTES))

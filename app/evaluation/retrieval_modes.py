@@ -31,7 +31,8 @@ def _queries(questions: Sequence[Question]) -> list[tuple[Question, str]]:
 def compare_modes(questions: Sequence[Question] | Path | str, settings: Settings | None = None, *,
                   corpus: Path | str | None = None, modes: Sequence[str] = MODES) -> dict[str, dict]:
     """{mode: {recall_at_k, mrr, n, k, latency_ms_p50}} over the answerable turns of ``questions``."""
-    from app.answering import get_pipeline
+    from app.retrieval import BM25Cache, HybridRetriever
+    from app.store import Store
 
     settings = settings or get_settings()
     source = str(questions) if isinstance(questions, (str, Path)) else None
@@ -39,13 +40,14 @@ def compare_modes(questions: Sequence[Question] | Path | str, settings: Settings
         questions = load_questions(source)
     corpus = Path(corpus) if corpus is not None else default_corpus(source, settings)
     settings = eval_settings(settings, corpus)
-    pipeline = get_pipeline(settings)
-    prepare_index(settings, corpus, store=pipeline.store)
+    store = Store(settings)
+    prepare_index(settings, corpus, store=store)
+    bm25 = BM25Cache(store)  # one BM25 index for every mode
     k = settings.retrieval.top_k
     results = {}
     for mode in modes:
-        retriever = pipeline.retriever()
-        retriever.settings = retriever.settings.model_copy(update={"mode": mode})
+        retriever = HybridRetriever(store=store, settings=settings.retrieval.model_copy(update={"mode": mode}),
+                                    bm25=bm25)
         recalls, mrrs, times = [], [], []
         for question, query in _queries(questions):
             started = time.perf_counter()

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]  # (turns done, total turns, message)
 MARKER_FILE = "eval-index.json"
+RECORD_ANSWER_FIELDS = {"standalone_question", "raw_answer", "refused", "refusal_kind", "refusal_reason", "model",
+                        "timings", "unsupported"}
 REPORT_VERSION = 1
 
 
@@ -121,7 +123,7 @@ def _passage_texts(answer) -> list[str]:
     return texts or [p.text for p in answer.passages]
 
 
-def ask_turn(chat, question: Question, turn: int, parent_id: str | None, retriever, k: int, judge=None) -> dict:
+def ask_turn(chat, question: Question, turn: int, parent_id: str | None, k: int, judge=None) -> dict:
     """Ask one question in ``chat`` and score the answer; failures become an ``error`` record."""
     record = {
         "id": question.id, "parent_id": parent_id, "turn": turn, "kind": question.kind,
@@ -145,22 +147,15 @@ def ask_turn(chat, question: Question, turn: int, parent_id: str | None, retriev
             record["faithful"] = None
         return record
 
-    record.update({
-        "standalone_question": answer.standalone_question, "answer": answer.text, "raw_answer": answer.raw_answer,
-        "refused": answer.refused, "refusal_reason": answer.refusal_reason, "model": answer.model,
-        "timings": dict(answer.timings), "unsupported": list(answer.unsupported),
-    })
+    # The answer's fields as every program receives them (app.types.AnswerResponse).
+    record.update(answer.response().model_dump(mode="json", include=RECORD_ANSWER_FIELDS))
+    record["answer"] = answer.text
     record["correct"] = metrics.answer_correct(answer.text, question.answers, question.kind, answer.refused,
                                                question.question)
     record["f1"] = round(metrics.best_f1(answer.text, question.answers, question.kind, answer.refused), 4)
 
-    # Retrieval, as the pipeline did it: the same query (rewritten for a follow-up), the same top k.
-    query = answer.standalone_question or answer.question
-    try:
-        passages = retriever.retrieve(query)[:k]
-    except Exception as err:
-        log.warning("%s: retrieval for scoring failed: %s", question.id, err)
-        passages = []
+    # Retrieval as the pipeline did it for this answer (ranked, with scores): never retrieved again.
+    passages = answer.retrieved[:k]
     record["retrieved"] = [{
         "rank": rank, "chunk_id": p.chunk_id, "article_id": p.article_id, "title": p.title,
         "score": p.score, "holds_evidence": any(metrics.span_in(e, p.text) for e in question.evidence),
@@ -206,11 +201,10 @@ def _resolve_judge(judge, settings: Settings, notes: list[str]):
         notes.append(NO_JUDGE_NOTE)
         return None
     if judge == "auto":
-        config = JudgeConfig.from_env()
-        if config is None:
-            notes.append(NO_JUDGE_NOTE)
-            return None
-        judge = config
+        judge = settings.judge
+    if isinstance(judge, JudgeConfig) and not judge.backend:
+        notes.append(NO_JUDGE_NOTE)
+        return None
     if isinstance(judge, JudgeConfig):
         try:
             return Judge.from_config(judge, settings)
@@ -232,20 +226,22 @@ def run_eval(
     judge="auto",
     progress: ProgressCallback | None = None,
     source: str | None = None,
+    newsdesk=None,
 ) -> EvalResult:
     """Evaluate the product on ``questions`` (a question file or loaded questions).
 
     ``corpus``: the articles to answer from (default: ``default_corpus``); they are indexed into
     a separate cached evaluation index (or ``index_dir``). ``judge``: "auto" (from the
-    environment), a ``JudgeConfig``, a ``Judge``, or None/False for none. With ``out_dir``,
+    settings' ``judge`` section), a ``JudgeConfig``, a ``Judge``, or None/False for none. With ``out_dir``,
     report.json, report.md and report.html are written there. ``source`` names loaded questions'
-    file in the reports.
+    file in the reports. ``newsdesk``: an application whose models to use (they must match the
+    settings); by default one is built for the run.
     """
-    from app.answering import get_pipeline
     from app.api import Chat
+    from app.application import Newsdesk
     from app.llm import model_label
 
-    settings = settings or get_settings()
+    settings = settings or (newsdesk.settings if newsdesk is not None else get_settings())
     if isinstance(questions, (str, Path)):
         source = str(questions)
         questions = load_questions(questions, types=types, limit=limit)
@@ -261,32 +257,31 @@ def run_eval(
     settings = eval_settings(settings, corpus, Path(index_dir) if index_dir else None)
     if progress:
         progress(0, 0, f"indexing {corpus}")
-    pipeline = get_pipeline(settings)
+    runner = newsdesk.for_index(settings) if newsdesk is not None else Newsdesk(settings)
     index_info = prepare_index(settings, corpus, (lambda d, t, m: progress(0, 0, m)) if progress else None,
-                               store=pipeline.store)
+                               store=runner.store)
     if index_info.get("failed"):
         notes.append(f"{len(index_info['failed'])} corpus item(s) could not be read: " + "; ".join(index_info["failed"][:3]))
 
-    known = {row["id"] for row in pipeline.store.article_rows()}
+    known = {row["id"] for row in runner.store.article_rows()}
     missing = sorted({a for q in questions for a in q.article_ids if a not in known})
     if missing:
         notes.append(f"{len(missing)} article id(s) named by the questions are not in the corpus {corpus} "
                      f"(e.g. {', '.join(missing[:3])}): is --corpus right?")
     judge = _resolve_judge(judge, settings, notes)
     k = settings.retrieval.top_k
-    retriever = pipeline.retriever()
 
     total = sum(2 if q.follow_up else 1 for q in questions)
     turns: list[dict] = []
     for question in questions:
-        chat = Chat(settings=settings)
+        chat = Chat(newsdesk=runner)
         if progress:
             progress(len(turns), total, f"{question.id}: {question.question}")
-        turns.append(ask_turn(chat, question, 1, None, retriever, k, judge))
+        turns.append(ask_turn(chat, question, 1, None, k, judge))
         if question.follow_up is not None:
             if progress:
                 progress(len(turns), total, f"{question.follow_up.id}: {question.follow_up.question}")
-            turns.append(ask_turn(chat, question.follow_up, 2, question.id, retriever, k, judge))
+            turns.append(ask_turn(chat, question.follow_up, 2, question.id, k, judge))
         if progress:
             progress(len(turns), total, f"{question.id}: done")
 

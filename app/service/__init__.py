@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.answering import Pipeline, get_pipeline
+from app.application import Newsdesk
 from app.config import Settings
 
 DESCRIPTION = """Answers from your news articles, cited to the exact sentence.
@@ -23,18 +23,18 @@ Credentials, when the server has a login: HTTP Basic (the UI's username and pass
 """
 
 
-def create_app(settings: Settings, pipeline: Pipeline | None = None, *, ui: bool = True) -> FastAPI:
-    """The whole service. ``pipeline`` defaults to the one for ``settings`` (tests pass one built
-    with a fake chat model); ``ui=False`` leaves the Gradio UI out."""
+def create_app(newsdesk: Newsdesk, *, ui: bool = True) -> FastAPI:
+    """The whole service over one application (tests build it with a fake chat model);
+    ``ui=False`` leaves the Gradio UI out."""
     from app.service import openai_compat, rest
     from app.service.errors import install_error_handlers
     from app.service.limits import BodySizeLimit
     from app.service.state import Service
 
-    pipeline = pipeline if pipeline is not None else get_pipeline(settings)
+    settings = newsdesk.settings
     api = FastAPI(title="Newsdesk", version="1", description=DESCRIPTION, docs_url="/docs", redoc_url=None,
                   openapi_url="/openapi.json")
-    api.state.newsdesk = Service.create(settings, pipeline)
+    api.state.newsdesk = Service.create(newsdesk)
     install_error_handlers(api)
     api.include_router(rest.router)
     api.include_router(openai_compat.router)
@@ -48,7 +48,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None, *, ui: bool
         from app.ui import build_app, launch_options
 
         options = launch_options(settings)
-        blocks = build_app(settings)
+        blocks = build_app(newsdesk)
         blocks.queue(default_concurrency_limit=server.concurrency)
         api = gr.mount_gradio_app(api, blocks, path="/", auth=options["auth"], footer_links=options["footer_links"],
                                   theme=options["theme"], css=options["css"], max_file_size=options["max_file_size"],
@@ -58,18 +58,21 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None, *, ui: bool
 
 def serve(settings: Settings) -> None:
     """Index the corpus if the index is empty, load the generation workers, then serve until stopped."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio loads: no usage analytics
     import uvicorn
 
-    from app.api import ensure_index
     from app.ui import launch_options
 
     launch_options(settings)  # refuses half a login before anything loads
-    ensure_index(settings)
-    pipeline = get_pipeline(settings)
-    warm_up = getattr(pipeline.chat_model, "warm_up", None)
-    if callable(warm_up):
-        warm_up()
-    server = settings.server
-    print(f"Newsdesk on http://{server.host}:{server.port}/  (API docs: /docs, OpenAI-compatible: /v1)", flush=True)
-    uvicorn.run(create_app(settings, pipeline), host=server.host, port=server.port, proxy_headers=True,
-                forwarded_allow_ips=server.forwarded_allow_ips, log_level="warning", timeout_graceful_shutdown=5)
+    with Newsdesk(settings) as newsdesk:
+        newsdesk.ensure_index()
+        warm_up = getattr(newsdesk.chat_model, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+        server = settings.server
+        print(f"Newsdesk on http://{server.host}:{server.port}/  (API docs: /docs, OpenAI-compatible: /v1)",
+              flush=True)
+        uvicorn.run(create_app(newsdesk), host=server.host, port=server.port, proxy_headers=True,
+                    forwarded_allow_ips=server.forwarded_allow_ips, log_level="warning", timeout_graceful_shutdown=5)

@@ -24,7 +24,8 @@ from app.service.rest import checked_question, failure, turns_from_messages
 from app.service.schemas import ChatChoice, ChatCompletion, ChatCompletionRequest, ChatMessageOut, ModelCard, ModelList
 from app.service.state import Service, client, service
 from app.service.streaming import StreamWithSlot, iterate_in_thread
-from app.types import Answer
+from app.answering import final_answer
+from app.types import Answer, FinalAnswer
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERROR_RESPONSES)
 Svc = Annotated[Service, Depends(service)]
@@ -72,26 +73,31 @@ async def chat_completions(body: ChatCompletionRequest, svc: Svc, who: Annotated
     question = checked_question(last.text(), svc)
     history = turns_from_messages(body.messages[:-1])
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+
+    def events():
+        return svc.newsdesk.stream(question, history, temperature=body.temperature)
+
     if not body.stream:
         try:
-            answer = await run_in_threadpool(svc.pipeline.answer, question, history)
+            answer = await run_in_threadpool(lambda: final_answer(events()))
         except Exception as err:
             raise failure(err) from None
         return _completion(answer, completion_id)
     svc.streams.take()
 
-    async def events():
+    async def chunks():
         yield _chunk(completion_id, {"role": "assistant", "content": ""})
         try:
-            async for item in iterate_in_thread(lambda: svc.pipeline.stream(question, history)):
-                if isinstance(item, Answer):
-                    for piece in re.findall(r"\S+\s*|\s+", with_footnotes(item)):
+            async for event in iterate_in_thread(events):
+                if isinstance(event, FinalAnswer):
+                    answer = event.answer
+                    for piece in re.findall(r"\S+\s*|\s+", with_footnotes(answer)):
                         yield _chunk(completion_id, {"content": piece})
-                    extra = {"citations": [c.model_dump() for c in item.citations], "refused": item.refused,
-                             "refusal_reason": item.refusal_reason}
+                    extra = {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused,
+                             "refusal_reason": answer.refusal_reason}
                     yield _chunk(completion_id, {}, "stop", **extra)
         except Exception as err:  # the stream has started: the error is its last event
             yield f"data: {json.dumps(failure(err).body())}\n\n"
         yield "data: [DONE]\n\n"
 
-    return StreamWithSlot(events(), release=svc.streams.release)
+    return StreamWithSlot(chunks(), release=svc.streams.release)

@@ -11,17 +11,16 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.answering import QuestionError, Turn, validate_question
+from app.answering import QuestionError, Turn, final_answer, validate_question
 from app.llm import BackendError
-from app.retrieval import Filters
 from app.service.errors import ERROR_RESPONSES, ApiError
 from app.service.schemas import (
-    ArticleDetail, ArticlePage, AskRequest, Deleted, Health, Info, IngestResult, Message,
+    ArticleDetail, ArticlePage, AskRequest, Deleted, Health, Info, IngestRejected, IngestResult, Message,
 )
 from app.service.state import Service, authenticated, client, service
 from app.service.streaming import StreamWithSlot, iterate_in_thread
 from app.store import StoreError
-from app.types import Answer
+from app.types import AnswerResponse, FinalAnswer
 
 router = APIRouter(prefix="/api", tags=["newsdesk"], responses=ERROR_RESPONSES)
 Svc = Annotated[Service, Depends(service)]
@@ -66,40 +65,42 @@ def sse(event: str, data: dict | str) -> str:
     return f"event: {event}\ndata: {payload}\n\n"
 
 
-@router.post("/ask", response_model=Answer, summary="Answer a question from the indexed articles",
+@router.post("/ask", response_model=AnswerResponse, summary="Answer a question from the indexed articles",
              responses={200: {"content": {"text/event-stream": {}},
-                              "description": "the Answer, or with `stream: true` server-sent events: "
-                                             "`delta` {text}, then `answer` (the Answer) or `error` {error}"}})
+                              "description": "the answer, or with `stream: true` server-sent events: "
+                                             "`delta` {text}, then `answer` (the answer) or `error` {error}"}})
 async def ask(body: AskRequest, svc: Svc, who: Annotated[str, Depends(client)]):
-    """The same `Answer` as `newsdesk ask --json`: text with `[n]` markers, citations with the exact
-    supporting span and its character offsets, the passages, refusal and timings. Questions the
-    articles cannot answer are refused without waiting for the generator."""
+    """The same answer as `newsdesk ask --json` (`AnswerResponse`): text with `[n]` markers,
+    citations with the exact supporting span and its character offsets, the passages, refusal and
+    timings. Questions the articles cannot answer are refused without waiting for the generator."""
     question = checked_question(body.question, svc)
     history = turns_from_messages(body.history)
-    filters = None
-    if body.filters:
-        f = body.filters
-        filters = Filters(sources=tuple(f.sources), date_from=f.date_from.isoformat() if f.date_from else None,
-                          date_to=f.date_to.isoformat() if f.date_to else None)
-    run = (question, history, filters, body.top_k)
+    f = body.filters
+    options = dict(sources=f.sources if f else None, date_from=f.date_from if f else None,
+                   date_to=f.date_to if f else None, top_k=body.top_k)
+
+    def events():
+        return svc.newsdesk.stream(question, history, **options)
+
     if not body.stream:
         try:
-            return await run_in_threadpool(svc.pipeline.answer, *run)
+            answer = await run_in_threadpool(lambda: final_answer(events()))
         except Exception as err:
             raise failure(err) from None
+        return answer.response()
     svc.streams.take()
 
-    async def events():
+    async def sse_events():
         try:
-            async for item in iterate_in_thread(lambda: svc.pipeline.stream(*run)):
-                if isinstance(item, Answer):
-                    yield sse("answer", item.model_dump_json())
+            async for event in iterate_in_thread(events):
+                if isinstance(event, FinalAnswer):
+                    yield sse("answer", event.answer.response().model_dump_json())
                 else:
-                    yield sse("delta", {"text": item})
+                    yield sse("delta", {"text": event.text})
         except Exception as err:  # the response has started: the error becomes the last event
             yield sse("error", failure(err).body())
 
-    return StreamWithSlot(events(), release=svc.streams.release)
+    return StreamWithSlot(sse_events(), release=svc.streams.release)
 
 
 @router.get("/articles", response_model=ArticlePage, summary="List or search the indexed articles")
@@ -108,14 +109,14 @@ async def articles(svc: Svc, who: Annotated[str, Depends(client)],
                    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 20):
     from app.service.corpus import list_articles
 
-    return await run_in_threadpool(list_articles, svc.pipeline.store, q, offset, limit)
+    return await run_in_threadpool(list_articles, svc.newsdesk.store, q, offset, limit)
 
 
 @router.get("/articles/{article_id}", response_model=ArticleDetail, summary="One article, with its text and chunks")
 async def article(article_id: str, svc: Svc, who: Annotated[str, Depends(client)]):
     from app.service.corpus import article_detail
 
-    found = await run_in_threadpool(article_detail, svc.pipeline.store, article_id)
+    found = await run_in_threadpool(article_detail, svc.newsdesk.store, article_id)
     if found is None:
         raise ApiError(404, "article_not_found", f"no article '{article_id}' in the index")
     return found
@@ -123,24 +124,22 @@ async def article(article_id: str, svc: Svc, who: Annotated[str, Depends(client)
 
 @router.delete("/articles/{article_id}", response_model=Deleted, summary="Remove an article from the index")
 async def delete(article_id: str, svc: Svc, who: Annotated[str, Depends(client)]):
-    from app.service.corpus import delete_article
-
+    """Its vectors, records and rows go, and an uploaded file left with no article."""
     def run():
         with svc.index_lock:
-            return delete_article(svc.settings, svc.pipeline.store, article_id)
+            return svc.corpus.delete([article_id])
 
-    chunks = await run_in_threadpool(run)
-    if chunks is None:
+    result = await run_in_threadpool(run)
+    if not result.deleted:
         raise ApiError(404, "article_not_found", f"no article '{article_id}' in the index")
-    return Deleted(id=article_id, chunks_removed=chunks)
+    return Deleted(id=article_id, chunks_removed=result.chunks)
 
 
 @router.post("/ingest", response_model=IngestResult, summary="Add article files to the index",
-             description="Multipart upload of `.txt .md .html .json .jsonl` files (field `files`, repeated). "
-                         "Each file is checked before anything is written; a rejected file changes nothing.")
+             description="Multipart upload of `.txt .md .html .json .jsonl` files (field `files`, repeated), "
+                         "with the UI's rules: each file is checked before anything is written, and a rejected "
+                         "file changes nothing. 422 when no file is accepted.")
 async def ingest(svc: Svc, who: Annotated[str, Depends(client)], files: Annotated[list[UploadFile], File()]):
-    from app.service.corpus import ingest_files
-
     limit = svc.settings.server.max_upload_mb * 1_000_000
     with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as folder:
         saved: list[tuple[Path, str]] = []
@@ -154,24 +153,27 @@ async def ingest(svc: Svc, who: Annotated[str, Depends(client)], files: Annotate
 
         def run():
             with svc.index_lock:
-                return ingest_files(svc.settings, svc.pipeline.store, saved)
+                return svc.corpus.upload(saved)
 
         try:
-            result = await run_in_threadpool(run)
+            uploaded = await run_in_threadpool(run)
         except StoreError as err:
             raise ApiError(503, "index_unavailable", str(err)) from None
-    if not result.accepted:
-        return JSONResponse(ApiError(422, "nothing_accepted", "no file was accepted: " + "; ".join(
-            f"{r.file}: {r.reason}" for r in result.rejected), details=[r.model_dump() for r in result.rejected]).body(),
-            status_code=422)
-    return result
+    rejected = [IngestRejected(file=name, reason=reason) for name, reason in uploaded.rejected]
+    if not uploaded.accepted:
+        raise ApiError(422, "nothing_accepted", "no file was accepted: " + "; ".join(
+            f"{r.file}: {r.reason}" for r in rejected), details=[r.model_dump() for r in rejected])
+    report = uploaded.report
+    return IngestResult(accepted=uploaded.accepted, rejected=rejected,
+                        added=list(report.added) if report else [], updated=list(report.updated) if report else [],
+                        skipped=report.skipped if report else 0, summary=report.summary() if report else "")
 
 
 @router.get("/health", response_model=Health, summary="Is the service able to answer?",
             responses={503: {"model": Health}})
 async def health(svc: Svc, who: Annotated[str, Depends(authenticated)]):
     try:
-        counts = await run_in_threadpool(svc.pipeline.store.counts)
+        counts = await run_in_threadpool(svc.newsdesk.store.counts)
     except StoreError as err:
         body = Health(status="degraded", index="unreadable", detail=str(err), workers=svc.worker_stats(),
                       streams=svc.streams.stats())
@@ -185,11 +187,10 @@ async def info(svc: Svc, who: Annotated[str, Depends(client)]):
     from importlib.metadata import PackageNotFoundError, version
 
     from app.embedding import embedding_model_name
-    from app.llm import model_label
     from app.service.security import auth_schemes
 
     try:
-        counts = await run_in_threadpool(svc.pipeline.store.counts)
+        counts = await run_in_threadpool(svc.newsdesk.store.counts)
     except StoreError as err:
         raise ApiError(503, "index_unavailable", str(err)) from None
     try:
@@ -197,7 +198,7 @@ async def info(svc: Svc, who: Annotated[str, Depends(client)]):
     except PackageNotFoundError:
         package_version = "unknown"
     s, server = svc.settings, svc.settings.server
-    return Info(version=package_version, generator=model_label(s.llm), backend=s.llm.backend, workers=s.llm.workers,
+    return Info(version=package_version, generator=svc.newsdesk.pipeline.model_label, backend=s.llm.backend, workers=s.llm.workers,
                 embedding_model=embedding_model_name(s.embedding), retrieval=s.retrieval.model_dump(),
                 articles=counts["articles"], chunks=counts["chunks"],
                 limits={"rate_limit_per_minute": server.rate_limit_per_minute, "rate_limit_burst": server.rate_limit_burst,

@@ -8,13 +8,13 @@ import hmac
 
 from fastapi import Request
 
-from app.config import ServerSettings
+from app.config import ServerSettings, secret
 from app.service.errors import ApiError
 
 
 def auth_schemes(server: ServerSettings) -> list[str]:
     schemes = []
-    if server.username and server.password:
+    if server.username and secret(server.password):
         schemes.append("basic")
     if server.api_token:
         schemes.append("bearer")
@@ -33,14 +33,14 @@ def identify(request: Request, server: ServerSettings) -> str:
     scheme = scheme.lower()
     if not schemes:
         return f"ip:{request.client.host if request.client else 'unknown'}"
-    if scheme == "bearer" and "bearer" in schemes and _same(value.strip(), server.api_token or ""):
+    if scheme == "bearer" and "bearer" in schemes and _same(value.strip(), secret(server.api_token) or ""):
         return "token"
     if scheme == "basic" and "basic" in schemes:
         try:
             user, _, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             user, password = "", ""
-        if _same(user, server.username or "") & _same(password, server.password or ""):
+        if _same(user, server.username or "") & _same(password, secret(server.password) or ""):
             return f"user:{user}"
     challenge = ", ".join({"basic": 'Basic realm="newsdesk"', "bearer": 'Bearer realm="newsdesk"'}[s]
                           for s in schemes)

@@ -1,4 +1,5 @@
-"""What the service holds for its lifetime: settings, the answering pipeline and the limits."""
+"""What the service holds for its lifetime: the application (settings, store, models, pipeline),
+its corpus and the limits."""
 
 from __future__ import annotations
 
@@ -7,29 +8,35 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from app.answering import Pipeline
+from app.application import Newsdesk
 from app.config import Settings
+from app.corpus import Corpus
 from app.service.limits import RateLimiter, StreamSlots
 from app.service.security import identify
 
 
 @dataclass
 class Service:
-    settings: Settings
-    pipeline: Pipeline
+    newsdesk: Newsdesk
+    corpus: Corpus
     limiter: RateLimiter
     streams: StreamSlots
     index_lock: threading.Lock = field(default_factory=threading.Lock)  # one ingest or delete at a time
 
     @classmethod
-    def create(cls, settings: Settings, pipeline: Pipeline) -> "Service":
-        server = settings.server
-        return cls(settings=settings, pipeline=pipeline,
+    def create(cls, newsdesk: Newsdesk) -> "Service":
+        server = newsdesk.settings.server
+        return cls(newsdesk=newsdesk, corpus=Corpus(newsdesk.settings, newsdesk.store),
                    limiter=RateLimiter(server.rate_limit_per_minute, server.rate_limit_burst),
                    streams=StreamSlots(server.max_streams))
 
+    @property
+    def settings(self) -> Settings:
+        return self.newsdesk.settings
+
     def worker_stats(self) -> dict[str, int]:
-        stats = getattr(self.pipeline.chat_model, "stats", None)
+        """The generation workers' load (nothing while the model is not loaded yet)."""
+        stats = getattr(self.newsdesk.pipeline.loaded_chat_model, "stats", None)
         return stats() if callable(stats) else {}
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.grounding import content_stems
+from app.text import content_stems
 
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,5 @@
-"""The sentence-transformers embedding model, loaded once per process.
-
-Three backends (``embedding.backend``):
-
-- ``torch``: sentence-transformers over PyTorch, as shipped (LangChain's ``HuggingFaceEmbeddings``).
-- ``onnx``: the same transformer exported once to ONNX and run with ONNX Runtime; tokenisation,
-  truncation, mean pooling and normalisation are those of sentence-transformers, so the vectors
-  equal the torch ones to float rounding (cosine > 0.9999) and an index may be built with one and
-  queried with the other: both record the same embedding-model name.
-- ``onnx-int8``: that export with dynamic int8 quantisation of its matrix multiplications. Its
-  vectors are close to, not equal to, the float ones (cosine ~0.98-0.99), so it records its own
-  embedding-model name and is never mixed into a float index (or a float backend into its index).
-  It embeds one text per run, so a text's vector does not depend on the texts batched with it.
+"""sentence-transformers models exported to ONNX and run with ONNX Runtime (the ``onnx`` and
+``onnx-int8`` embedding backends); see ``app.embedding`` for how the backends differ.
 
 The exports live outside the (read-only) model folder, in
 ``$XDG_CACHE_HOME/newsdesk/onnx/<model>/`` (default ``~/.cache/newsdesk/onnx/``), independent of
@@ -21,7 +10,6 @@ only release pins ``transformers<4.58`` (this project runs transformers 5, which
 sentence-transformers 6 requires), so the export is done here with ``torch.onnx`` and
 ONNX Runtime's quantiser (the ``onnx`` package, plus ``onnxruntime`` which chromadb already needs).
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -37,14 +25,20 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from app.config import EmbeddingSettings
-from app.modelfiles import embedding_model_path
-
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-_cache: dict[tuple[str, str, int, str], Embeddings] = {}
 
-DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+class EmbeddingBackendError(RuntimeError):
+    """The configured embedding backend cannot be used; the message says what to do."""
+
+
+def offline() -> None:
+    """Models come from installed packages: never reach for a model hub (set where models load,
+    not at import, so importing Newsdesk changes no one's environment)."""
+    for key, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false")):
+        os.environ.setdefault(key, value)
+
+
 # Bump when the export recipe changes, so older cached exports are rebuilt.
 _EXPORT_VERSION = 1
 _SAMPLE_SENTENCES = [
@@ -56,61 +50,8 @@ _SAMPLE_SENTENCES = [
 ]
 
 
-class EmbeddingBackendError(RuntimeError):
-    """The configured embedding backend cannot be used; the message says what to do."""
-
-
-def embedding_model_name(settings: EmbeddingSettings) -> str:
-    """The name recorded in the index, so a different model is never mixed into it.
-
-    torch and onnx give the same vectors and share a name; int8-quantised vectors are not the
-    same, so they get a name of their own.
-    """
-    name = DEFAULT_MODEL_NAME if settings.model == "default" else settings.model
-    if getattr(settings, "backend", "torch") == "onnx-int8":
-        name += " (onnx-int8)"
-    return name
-
-
-def get_embeddings(settings: EmbeddingSettings) -> Embeddings:
-    backend = getattr(settings, "backend", "torch")
-    if backend == "onnx" and settings.device.startswith("cuda") and not _onnx_has_cuda():
-        # torch gives the same vectors (one index for both), so device = "cuda" alone just works.
-        log.info("embedding.device is %s and onnxruntime has no CUDA provider: embedding with torch", settings.device)
-        backend = "torch"
-    key = (settings.model, settings.device, settings.batch_size, backend)
-    with _lock:
-        if key not in _cache:
-            from transformers.utils import logging as transformers_logging
-
-            transformers_logging.disable_progress_bar()  # a per-load bar is noise in a CLI and in logs
-            path = embedding_model_path(settings.model)
-            log.info("loading embedding model %s on %s (%s)", path, settings.device, backend)
-            if backend == "torch":
-                from langchain_huggingface import HuggingFaceEmbeddings
-
-                if settings.device.startswith("cuda"):
-                    import torch
-
-                    if not torch.cuda.is_available():
-                        raise EmbeddingBackendError(
-                            f"embedding.device is {settings.device} but torch sees no CUDA GPU (torch "
-                            f"{torch.__version__}); set NEWSDESK_EMBEDDING__DEVICE=cpu, or install a CUDA build of torch.")
-
-                _cache[key] = HuggingFaceEmbeddings(
-                    model_name=path,
-                    model_kwargs={"device": settings.device},
-                    # Normalised vectors make Chroma's cosine distance and dot product agree.
-                    encode_kwargs={"normalize_embeddings": True, "batch_size": settings.batch_size},
-                )
-            else:
-                encoder = OnnxSentenceEncoder(path, quantized=backend == "onnx-int8", device=settings.device)
-                _cache[key] = OnnxEmbeddings(encoder, batch_size=settings.batch_size)
-        return _cache[key]
-
-
 # -- ONNX ------------------------------------------------------------------------------------
-def _onnx_has_cuda() -> bool:
+def onnx_has_cuda() -> bool:
     import onnxruntime as ort
 
     return "CUDAExecutionProvider" in ort.get_available_providers()
@@ -187,6 +128,7 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def ensure_onnx_export(model_path: str | Path, quantized: bool = False) -> Path:
     """The path of the (checked) ONNX export of a sentence-transformers model, making it if needed."""
+    offline()
     model_path = Path(model_path).resolve()
     if not model_path.is_dir():
         raise EmbeddingBackendError(f"the ONNX backends need a local sentence-transformers model folder, not "
@@ -325,7 +267,7 @@ class OnnxSentenceEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         providers = ["CPUExecutionProvider"]
         if device.startswith("cuda"):
-            if not _onnx_has_cuda():
+            if not onnx_has_cuda():
                 raise EmbeddingBackendError("embedding.device is cuda but this onnxruntime has no CUDA provider: "
                                             "install onnxruntime-gpu, or use embedding.backend = \"torch\".")
             providers.insert(0, "CUDAExecutionProvider")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.citations import sentence_spans
+from app.text import sentence_spans
 from app.types import Passage
 
 

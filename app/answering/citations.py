@@ -16,55 +16,17 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from app.grounding import Support, content_stems, stem, support, token_set
+from app.answering.grounding import Support, support
+from app.text import (
+    content_stems,
+    marker_numbers,
+    normalise_markers,
+    sentence_spans,
+    stem,
+    strip_markers,
+    token_set,
+)
 from app.types import Citation, Passage, Span
-
-_MARKER_VARIANTS = [
-    (re.compile(r"【\s*(\d+)\s*】"), r"[\1]"),
-    (re.compile(r"\[(?:passage|source|doc(?:ument)?|ref)\s*#?\s*(\d+)\]", re.I), r"[\1]"),
-    (re.compile(r"\((?:passage|source)\s*#?\s*(\d+)\)", re.I), r"[\1]"),
-    (re.compile(r"\(\s*(\d{1,2})\s*\)"), r"[\1]"),
-]
-_MARKER_LIST_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)+)\s*\]")
-MARKER_RE = re.compile(r"\s*\[(\d+)\]")
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "sgt", "st", "jr", "sr", "vs", "no", "u.s", "u.k",
-                  "u.n", "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                  "sept", "oct", "nov", "dec", "prof", "rep", "sen", "gov", "e.g", "i.e"}
-
-
-def normalise_markers(text: str) -> str:
-    for pattern, replacement in _MARKER_VARIANTS:
-        text = pattern.sub(replacement, text)
-    return _MARKER_LIST_RE.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), text)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; abbreviations ("U.S.", "Gen.") and quotations do not end one."""
-    spans, start = [], 0
-    for match in re.finditer(r"[.!?]+[\"'”’)\]]*(?:\s*\[\d+\])*(?=\s+|$)|\n+", text):
-        end = match.end()
-        before = text[start:match.start()].split()
-        last = before[-1].lower().rstrip(".") if before else ""
-        if match.group().startswith(".") and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
-            continue
-        segment = text[start:end]
-        if not match.group().startswith("\n") and segment.count("“") > segment.count("”"):
-            continue  # inside a quotation: the quote and its attribution are one sentence
-        if text[start:end].strip():
-            spans.append(_trim(text, start, end))
-        start = end
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
-    return spans
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
 
 @dataclass
 class Claim:
@@ -101,9 +63,9 @@ def split_claims(raw: str, passage_count: int) -> list[Claim]:
     claims = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
+        numbers = marker_numbers(sentence)
         valid = list(dict.fromkeys(n for n in numbers if 1 <= n <= passage_count))
-        plain = re.sub(r"\s+", " ", MARKER_RE.sub("", sentence)).strip()
+        plain = re.sub(r"\s+", " ", strip_markers(sentence)).strip()
         plain = _strip_preamble(re.sub(r"\s+([.,;:!?])", r"\1", plain))
         if re.search(r"[A-Za-z0-9]", plain):
             claims.append(Claim(text=plain, cited=valid))
