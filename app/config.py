@@ -91,7 +91,7 @@ class LLMSettings(Section):
     # Measured in docs/benchmarks.md ("Serving under load").
     workers: int = Field(1, ge=1, le=16, description="answers generated at once; llama.cpp loads this many model "
                                                      "instances, each with n_threads / workers threads")
-    worker_nice: int = Field(5, ge=0, le=19, description="how much lower the generation threads' CPU priority is "
+    worker_nice: int = Field(0, ge=0, le=19, description="how much lower the generation threads' CPU priority is "
                                                          "(Linux nice): retrieval and refusals get the CPU first")
     timeout_s: float = Field(120.0, gt=0, description="seconds to wait for a server's answer")
 

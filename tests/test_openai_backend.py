@@ -55,22 +55,27 @@ def llama_server(seed_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def openai_settings(seed_settings, llama_server):
-    return seed_settings.with_overrides(**{"llm.backend": "openai", "llm.base_url": llama_server,
-                                           "llm.model": "qwen2.5-0.5b", "llm.api_key": "not-needed"})
+def openai_newsdesk(seed_settings, llama_server):
+    """The application with the openai backend pointed at the llama.cpp server."""
+    from app.application import Newsdesk
+
+    settings = seed_settings.with_overrides(**{"llm.backend": "openai", "llm.base_url": llama_server,
+                                               "llm.model": "qwen2.5-0.5b", "llm.api_key": "not-needed"})
+    with Newsdesk(settings) as newsdesk:
+        yield newsdesk
 
 
 @pytest.mark.parametrize("question, forms", SEED_QUESTIONS)
-def test_seed_questions_through_the_openai_backend(openai_settings, question, forms):
-    answer = ask(question, settings=openai_settings)
+def test_seed_questions_through_the_openai_backend(openai_newsdesk, question, forms):
+    answer = ask(question, newsdesk=openai_newsdesk)
     assert answer.model == "openai: qwen2.5-0.5b"
     check_seed_answer(answer, forms)
 
 
-def test_refusal_and_follow_up_through_the_openai_backend(openai_settings):
-    refused = ask("What is the capital of France?", settings=openai_settings)
+def test_refusal_and_follow_up_through_the_openai_backend(openai_newsdesk):
+    refused = ask("What is the capital of France?", newsdesk=openai_newsdesk)
     assert refused.refused and "Paris" not in refused.text
-    chat = Chat(settings=openai_settings)
+    chat = Chat(newsdesk=openai_newsdesk)
     chat.ask("How many rockets were launched at the base?")
     follow_up = chat.ask("And how many of them hit?")
     assert follow_up.standalone_question and "rocket" in follow_up.standalone_question.lower()
