@@ -55,8 +55,8 @@ class Newsdesk:
         return self.pipeline.chat_model
 
     def for_index(self, settings: Settings) -> Newsdesk:
-        """Another index (an evaluation's, a benchmark's) answered with these same loaded models.
-        ``settings`` must name the same embedding and chat models."""
+        """Another index (an evaluation's, a benchmark's) answered with these same loaded models;
+        when ``settings`` name other models, an application with its own."""
         if settings.embedding != self.settings.embedding or settings.llm.model_dump(exclude={"temperature"}) \
                 != self.settings.llm.model_dump(exclude={"temperature"}):
             return Newsdesk(settings)

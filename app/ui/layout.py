@@ -12,8 +12,7 @@ scripts in ``static/``, corpus operations in ``app.corpus``).
   ``/upload``, ``/articles`` and ``/delete`` events are API endpoints too (see README).
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": gr.api reads the /ask signature's real type hints.
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
