@@ -283,18 +283,21 @@ def articles(query: Annotated[str, typer.Argument(help="only ids, titles, source
 def serve(
     host: Annotated[Optional[str], typer.Option(help="interface to bind (default 127.0.0.1)")] = None,
     port: Annotated[Optional[int], typer.Option(help="port (default 7860)")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="answers generated at once (llama.cpp: model instances)")] = None,
     index_dir: IndexOpt = None,
     watch: Annotated[Optional[list[str]], typer.Option(
         "--watch", help="follow this feed in the background (repeatable; also NEWSDESK_WATCH__FEEDS)")] = None,
     every: Annotated[Optional[str], typer.Option("--every", help="poll interval for --watch (default 15m)")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Start the chat web UI (indexes the shipped corpus first if the index is empty)."""
+    """Serve the chat web UI, the REST API (/api, docs at /docs) and the OpenAI-compatible API (/v1).
+    Indexes the shipped corpus first if the index is empty."""
     _setup_logging(verbose)
-    from app.ui import launch
+    from app.service import serve as run_service
 
     try:
-        launch(_settings(index_dir=index_dir, host=host, port=port, watch=watch or None, every=every))
+        run_service(_settings(index_dir=index_dir, host=host, port=port, workers=workers, watch=watch or None,
+                              every=every))
     except ValueError as err:
         _fail(str(err), 2)
 

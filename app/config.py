@@ -88,7 +88,13 @@ class LLMSettings(Section):
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature (0 = deterministic)")
     max_tokens: int = Field(256, ge=16, le=4096, description="longest answer, in tokens")
     n_ctx: int = Field(4096, ge=512, description="llama.cpp context window, in tokens")
-    n_threads: int | None = Field(None, ge=1, description="llama.cpp threads (default: all cores)")
+    n_threads: int | None = Field(None, ge=1, description="llama.cpp threads in all (default: all cores), split "
+                                                          "among the workers")
+    # Measured in docs/benchmarks.md ("Serving under load").
+    workers: int = Field(1, ge=1, le=16, description="answers generated at once; llama.cpp loads this many model "
+                                                     "instances, each with n_threads / workers threads")
+    worker_nice: int = Field(0, ge=0, le=19, description="how much lower the generation threads' CPU priority is "
+                                                         "(Linux nice): retrieval and refusals get the CPU first")
     timeout_s: float = Field(120.0, gt=0, description="seconds to wait for a server's answer")
 
 
@@ -108,6 +114,14 @@ class ServerSettings(Section):
     username: str | None = Field(None, description="login name; set with password, or neither")
     password: SecretStr | None = Field(None, description="login password; set with username, or neither")
     max_upload_mb: int = Field(20, ge=1, description="largest file accepted by upload")
+    api_token: SecretStr | None = Field(None, description="bearer token for the REST and OpenAI-compatible API "
+                                                          "(Authorization: Bearer <token>); the login works too")
+    rate_limit_per_minute: int = Field(120, ge=0, description="API requests per client (login, token, else address) "
+                                                              "per minute; 0 = no limit")
+    rate_limit_burst: int = Field(20, ge=1, description="API requests a client may make at once above that rate")
+    max_request_kb: int = Field(256, ge=1, description="largest JSON body accepted by /api and /v1")
+    max_streams: int = Field(16, ge=1, description="answers streamed at once; more get 503")
+    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For/-Proto are trusted")
 
 
 class WebSettings(Section):
@@ -310,6 +324,7 @@ OPTIONS: dict[str, str] = {
     "port": "server.port",
     "watch": "watch.feeds",
     "every": "watch.every",
+    "workers": "llm.workers",
     "judge_backend": "judge.backend",
     "judge_model": "judge.model",
     "judge_base_url": "judge.base_url",

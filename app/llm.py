@@ -26,7 +26,11 @@ class BackendError(RuntimeError):
 def _close_at_exit(ref: weakref.ref) -> None:
     """Free a llama.cpp model while the interpreter is intact: left to ``Llama.__del__`` at
     shutdown, freeing runs after llama_cpp's module globals are gone and prints a TypeError."""
-    client = getattr(ref(), "client", None)
+    close_chat_model(ref())
+
+
+def close_chat_model(model: object) -> None:
+    client = getattr(model, "client", None)
     with contextlib.suppress(Exception):
         if client is not None and hasattr(client, "close"):
             client.close()
@@ -54,9 +58,18 @@ def gguf_path(settings: Settings) -> Path:
 def build_chat_model(settings: Settings) -> BaseChatModel:
     """A new chat model for the configured backend. Each llama.cpp copy costs hundreds of MB: build
     one per application (``app.application.Newsdesk``) and pass it to what needs it."""
-    model = _build(settings)
     if settings.llm.backend == "llamacpp":
-        atexit.register(_close_at_exit, weakref.ref(model))
+        # llm.workers instances, each generating on a thread of its own (app.workers).
+        from app.workers import build_pool
+
+        return build_pool(settings)
+    return _build(settings)
+
+
+def build_llamacpp_instance(settings: Settings) -> BaseChatModel:
+    """One llama.cpp model (one copy of the weights, one context): a worker of ``build_pool``."""
+    model = _build(settings)
+    atexit.register(_close_at_exit, weakref.ref(model))
     return model
 
 
@@ -70,12 +83,16 @@ def with_temperature(model: Runnable, temperature: float | None) -> Runnable:
     return model.model_copy(update={"temperature": float(temperature)})
 
 
-def new_generation_lock(llm: LLMSettings, injected: bool = False):
-    """llama.cpp contexts are not thread-safe: one generation at a time per loaded model. Remote
-    backends handle concurrency themselves; an injected model gets a lock, to be safe."""
-    if llm.backend == "llamacpp" or injected:
-        return threading.Lock()
-    return contextlib.nullcontext()
+def new_generation_lock(llm: LLMSettings, chat_model: object | None = None):
+    """What a generation holds while it runs. Built from the settings, llama.cpp is a pool of
+    workers that runs one generation per model instance itself (app.workers), and remote backends
+    handle concurrency themselves: no lock. An injected model gets a lock, to be safe, unless it is
+    a worker pool."""
+    from app.workers import WorkerPool
+
+    if chat_model is None or isinstance(chat_model, WorkerPool):
+        return contextlib.nullcontext()
+    return threading.Lock()
 
 
 def _build(settings: Settings) -> BaseChatModel:

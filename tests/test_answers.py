@@ -31,15 +31,26 @@ def test_citation_offsets_point_into_the_article_text(seed_newsdesk, seed_store)
         assert citation.span.text in citation.chunk_text
 
 
-@pytest.mark.parametrize("question, forms", [
+# The canonical seed questions and what each answer must say; tests/test_openai_backend.py asks the
+# same through llama.cpp's OpenAI-compatible server with these checks.
+SEED_QUESTIONS = [
+    ("How many rockets hit the base?", ("14", "fourteen")),
     ("How many rockets were launched?", ("24", "two dozen", "twenty-four")),
     ("What was the missile hidden in?", ("flour bag",)),
     ("Who is the Pentagon spokesman?", ("John Kirby",)),
-])
-def test_seed_questions_are_answered_with_citations(seed_newsdesk, question, forms):
-    answer = ask(question, newsdesk=seed_newsdesk)
-    assert not answer.refused and answer.citations
+]
+
+
+def check_seed_answer(answer, forms) -> None:
+    assert not answer.refused and answer.citations, answer
     assert has_number(answer.text, *forms), answer.text
+    if "14" in forms:
+        assert not has_number(answer.text, "24"), answer.text
+
+
+@pytest.mark.parametrize("question, forms", SEED_QUESTIONS[1:])
+def test_seed_questions_are_answered_with_citations(seed_newsdesk, question, forms):
+    check_seed_answer(ask(question, newsdesk=seed_newsdesk), forms)
 
 
 def test_outside_knowledge_question_is_refused_with_closest_passages(seed_newsdesk):

@@ -79,7 +79,7 @@ class Pipeline:
         # llama.cpp contexts are not thread-safe: one generation at a time per loaded model. A
         # pipeline sharing another's chat model must share its lock too (``Newsdesk.for_index``).
         self.generation_lock = generation_lock if generation_lock is not None \
-            else new_generation_lock(settings.llm, injected=chat_model is not None)
+            else new_generation_lock(settings.llm, chat_model)
         self.system_prompt = load_prompt(settings, "answer_system.txt")
         self.user_prompt = load_prompt(settings, "answer_user.txt")
         self.passage_template = load_prompt(settings, "passage.txt")
@@ -129,9 +129,18 @@ class Pipeline:
             for p in passages if p.focus_text is None or p.focus_text
         )
 
-    def generation_chain(self, temperature: float | None = None):
+    def generation_prompt(self, passages: Sequence[Passage], question: str):
         prompt = ChatPromptTemplate.from_messages([("system", self.system_prompt), ("human", self.user_prompt)])
-        return prompt | with_temperature(self.chat_model, temperature) | StrOutputParser()
+        return prompt.invoke({"passages": self.format_passages(passages), "question": question})
+
+    def generate(self, passages: Sequence[Passage], question: str, temperature: float | None = None) -> Iterator[str]:
+        """The model's text as it is written. The chat model's own stream, not a chain ending in an
+        output parser: closing a LangChain chain's stream drains it to the end (for tracing), while
+        closing this one stops the generation and frees its worker (a client that went away)."""
+        for chunk in with_temperature(self.chat_model, temperature).stream(self.generation_prompt(passages, question)):
+            text = chunk.content if isinstance(chunk.content, str) else chunk.text
+            if text:
+                yield text
 
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
         """Nothing retrieved, or no passage semantically close to the question."""
@@ -187,12 +196,15 @@ class Pipeline:
         mark = time.perf_counter()
         pieces: list[str] = []
         with self.generation_lock:
-            for piece in self.generation_chain(temperature).stream(
-                    {"passages": self.format_passages(passages), "question": standalone}):
-                if not pieces:
-                    timings["first_token_s"] = time.perf_counter() - started
-                pieces.append(piece)
-                yield TextDelta(text=piece)
+            generation = self.generate(passages, standalone, temperature)
+            try:
+                for piece in generation:
+                    if not pieces:
+                        timings["first_token_s"] = time.perf_counter() - started
+                    pieces.append(piece)
+                    yield TextDelta(text=piece)
+            finally:
+                generation.close()  # a reader that stops early ends the generation now, not at GC
         raw = "".join(pieces).strip()
         timings["generation_s"] = time.perf_counter() - mark
 

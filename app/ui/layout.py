@@ -106,7 +106,9 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
     (Gradio 6 takes them there)."""
     settings = newsdesk.settings
     corpus = Corpus(settings, newsdesk.store)
-    generate_limit = 1 if settings.llm.backend == "llamacpp" else settings.server.concurrency
+    # The generation workers (app.workers) queue what needs the model; a queue here as well would make
+    # questions refused before generation wait behind answers being generated.
+    generate_limit = settings.server.max_streams
     generate = dict(concurrency_id="newsdesk-generate", concurrency_limit=generate_limit)
     index_ops = dict(concurrency_id="newsdesk-index", concurrency_limit=1)
 
