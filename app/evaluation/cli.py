@@ -30,7 +30,7 @@ def eval_command(
     limit: Annotated[Optional[int], typer.Option(help="only the first N questions")] = None,
     split: Annotated[str, typer.Option(
         "--split", help="dev | test | all: the development half, the held-out half, or both "
-                        "(see split_of in app/evaluation/questions.py)")] = "all",
+                        "(each item's `split`, else a stable hash of its id)")] = "all",
     compare: Annotated[Optional[tuple[Path, Path]], typer.Option(
         "--compare", help="compare two runs (report.json files or run folders) instead of running: --compare A B")] = None,
     judge_backend: Annotated[Optional[str], typer.Option(
