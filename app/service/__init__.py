@@ -53,6 +53,10 @@ def create_app(newsdesk: Newsdesk, *, ui: bool = True) -> FastAPI:
         api = gr.mount_gradio_app(api, blocks, path="/", auth=options["auth"], footer_links=options["footer_links"],
                                   theme=options["theme"], css=options["css"], max_file_size=options["max_file_size"],
                                   show_error=True, server_name=server.host, server_port=server.port)
+        # Gradio refuses FileData paths outside its upload folder (an API client naming a file on the
+        # server) only in apps it launched itself (processing_utils._check_allowed reads has_launched);
+        # mounted on FastAPI that check is skipped, and any server file could be ingested.
+        blocks.has_launched = True
     return api
 
 
