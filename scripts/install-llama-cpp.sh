@@ -7,10 +7,11 @@
 # executes `ldtilecfg` and dies with a general-protection fault (issue 9). A native build copied
 # or cached onto an older CPU dies the same way on AVX-512. So on x86-64 we build a fixed portable
 # set: AVX2 + FMA + F16C + BMI2 (Haswell, 2013, and every later x86-64 CPU, AMD Zen included),
-# with AVX-512 and AMX off. Measured on this project's 2-core AVX-512 build machine, the portable
-# build is within a few percent of the native one (docs/benchmarks.md), so runtime CPU dispatch
-# (GGML_BACKEND_DL, which llama-cpp-python does not load) is not needed. On ARM64 the baseline
-# (GGML_NATIVE=OFF) is used: no AMX there, and the wheel fits any ARMv8 machine.
+# with AVX-512 and AMX off. That costs speed on AVX-512 CPUs (docs/benchmarks.md: prompt processing
+# ~2x slower than a native build on this project's machine); runtime CPU dispatch (GGML_BACKEND_DL
+# with GGML_CPU_ALL_VARIANTS, whose libraries llama-cpp-python does not load by itself) is the way
+# to win it back. On ARM64 the baseline (GGML_NATIVE=OFF) is used: no AMX there, and the wheel
+# fits any ARMv8 machine.
 #
 # pip reuses a llama-cpp-python wheel it built earlier whatever CMAKE_ARGS says now, so the wheel
 # is built with --no-cache-dir into a project-local folder named after its flags (.wheels/), and
