@@ -31,9 +31,16 @@ def resolve_settings(settings: Settings | None = None, **options) -> Settings:
 
 def ask(question: str, *, settings: Settings | None = None, newsdesk: Newsdesk | None = None, sources=None,
         date_from: date | str | None = None, date_to: date | str | None = None, **options) -> Answer:
-    """Answer one question from the indexed articles. Options: the names in ``config.OPTIONS``."""
-    return Chat(settings=settings, newsdesk=newsdesk, **options).ask(
-        question, sources=sources, date_from=date_from, date_to=date_to)
+    """Answer one question from the indexed articles. Options: the names in ``config.OPTIONS``.
+
+    Without ``newsdesk=`` an application is built for this one question and closed after it, so its
+    models are loaded each time and never pile up; for many questions pass ``newsdesk=`` (or use one
+    ``Chat``) to keep them loaded."""
+    if newsdesk is not None:
+        return Chat(newsdesk=newsdesk, **options).ask(question, sources=sources, date_from=date_from,
+                                                      date_to=date_to)
+    with Newsdesk(resolve_settings(settings, **options)) as own:
+        return Chat(newsdesk=own).ask(question, sources=sources, date_from=date_from, date_to=date_to)
 
 
 def add(*sources: str | Path, settings: Settings | None = None, newsdesk: Newsdesk | None = None, **options):
