@@ -44,6 +44,8 @@ class Newsdesk:
         if _shared_from is not None:
             self.pipeline.model_label = _shared_from.pipeline.model_label
         self._index_lock = threading.Lock()
+        # A chat model this application builds is its own to free; one handed in or shared is not.
+        self._owns_chat_model = chat_model is None and _shared_from is None
 
     # -- models ---------------------------------------------------------------------------------
     @property
@@ -88,7 +90,14 @@ class Newsdesk:
         return final_answer(self.stream(question, history, **options))
 
     def close(self) -> None:
+        """Close the store and free the chat model this application loaded (hundreds of MB)."""
         self.store.close()
+        model = self.pipeline.loaded_chat_model
+        if self._owns_chat_model and model is not None:
+            from app.llm import close_chat_model
+
+            close = getattr(model, "close", None)
+            close() if callable(close) else close_chat_model(model)
 
     def __enter__(self) -> Newsdesk:
         return self
