@@ -1,8 +1,9 @@
-"""The answer flow: (rewrite follow-up) -> retrieve -> generate -> cite and ground -> Answer.
+"""The answer flow: (rewrite follow-up) -> retrieve -> rank sentences -> the generator picks the
+stating sentence and copies the answer -> verify (app/sentence_answering.py) -> Answer.
 
-The model proposes; the pipeline disposes. Whatever the model writes, the reader only sees
-sentences whose facts are in the passages they cite, and a refusal when nothing is left or
-when retrieval found nothing close to the question.
+The model proposes; the pipeline disposes. The reader only sees an answer that a cited sentence
+states (its type, relation and constraints checked with spaCy), and otherwise a refusal that still
+lists the closest passages.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from pathlib import Path
 
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
+from spacy.language import Language
 
-from app.citations import cite
 from app.config import Settings, get_settings
 from app.embedding import get_embeddings
-from app.focus import focus_passages
-from app.grounding import gives_answer, is_refusal
 from app.llm import generation_lock, get_chat_model, model_label
+from app.nlp import shared_spacy
+from app.picking import PickFn, constrained_caller
 from app.retrieval import Filters, HybridRetriever
 from app.rewriting import Turn, rewrite
+from app.sentence_answering import (Outcome, Prompts, SentenceRef, answer_from_sentences, compose,
+                                    rank_sentences, reorder_passages, word_similarity)
 from app.store import Store
 from app.types import Answer, Passage
 
@@ -61,11 +64,12 @@ def load_prompt(settings: Settings, name: str) -> str:
 class Pipeline:
     """Everything needed to answer over one index with one configuration."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, nlp: Language | None = None):
         self.settings = settings
         self.store = Store(settings)
-        self.system_prompt = load_prompt(settings, "answer_system.txt")
-        self.user_prompt = load_prompt(settings, "answer_user.txt")
+        self.nlp = nlp or shared_spacy()
+        self.pick_prompts = Prompts(*(load_prompt(settings, f"{name}.txt") for name in
+                                      ("pick_system", "pick_user", "explain_system", "explain_user")))
         self.passage_template = load_prompt(settings, "passage.txt")
         self.condense_prompt = load_prompt(settings, "condense.txt")
 
@@ -94,10 +98,6 @@ class Pipeline:
             for p in passages if p.focus_text is None or p.focus_text
         )
 
-    def generation_chain(self):
-        prompt = ChatPromptTemplate.from_messages([("system", self.system_prompt), ("human", self.user_prompt)])
-        return prompt | get_chat_model(self.settings) | StrOutputParser()
-
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
         """Nothing retrieved, or no passage semantically close to the question."""
         if not passages:
@@ -110,7 +110,8 @@ class Pipeline:
     # -- the whole flow ---------------------------------------------------------------------
     def stream(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
                top_k: int | None = None) -> Iterator[str | Answer]:
-        """Yields the model's text as it is generated, then the final, checked ``Answer``."""
+        """Yields the checked answer's text, then the ``Answer`` itself (the generator's output is a
+        JSON pick, not prose, so there is nothing to stream before it is verified)."""
         question = validate_question(question, self.settings)
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -133,45 +134,39 @@ class Pipeline:
             return
 
         mark = time.perf_counter()
-        passages = focus_passages(standalone, passages, get_embeddings(self.settings.embedding),
-                                  margin=self.settings.retrieval.focus_margin)
+        embeddings = get_embeddings(self.settings.embedding)
+        ranked = rank_sentences(standalone, passages, embeddings)
+        passages = _by_best_sentence(passages, ranked)
         timings["focus_s"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        pieces: list[str] = []
-        with generation_lock(self.settings):
-            for piece in self.generation_chain().stream(
-                    {"passages": self.format_passages(passages), "question": standalone}):
-                if not pieces:
-                    timings["first_token_s"] = time.perf_counter() - started
-                pieces.append(piece)
-                yield piece
-        raw = "".join(pieces).strip()
+        outcome = answer_from_sentences(standalone, ranked[:self.settings.retrieval.answer_sentences], self.nlp,
+                                        self._picker(), self.pick_prompts, word_similarity(embeddings))
+        timings["first_token_s"] = time.perf_counter() - started
         timings["generation_s"] = time.perf_counter() - mark
+        answer = self._stated(outcome, passages, timings, started, base)
+        yield answer.text
+        yield answer
 
-        yield self._finish(raw, standalone, passages, timings, started, base)
+    def _picker(self) -> PickFn:
+        """The generator under constrained output, one call at a time (llama.cpp is not thread-safe)."""
+        call = constrained_caller(get_chat_model(self.settings), self.settings.llm.backend)
 
-    def _finish(self, raw: str, standalone: str, passages: list[Passage], timings: dict[str, float],
-                started: float, base: dict) -> Answer:
-        if is_refusal(raw):
-            timings["total_s"] = time.perf_counter() - started
-            return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,
-                          refusal_reason="the model found no answer in the passages", raw_answer=raw,
-                          timings=_rounded(timings), **base)
-        cited = cite(raw, passages, standalone)
+        def locked(system: str, user: str, schema: dict) -> str:
+            with generation_lock(self.settings):
+                return call(system, user, schema)
+        return locked
+
+    def _stated(self, outcome: Outcome, passages: list[Passage], timings: dict[str, float], started: float,
+                base: dict) -> Answer:
         timings["total_s"] = time.perf_counter() - started
-        if cited.claims and not gives_answer(base["question"], cited.text):
+        if outcome.refused:
             return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,
-                          refusal_reason="the answer does not say what was asked (it restates the question "
-                                         "or lacks the number, time or name asked for)",
-                          raw_answer=raw, timings=_rounded(timings), **base)
-        if not cited.claims:
-            reasons = "; ".join(f"“{c.text}”: {c.support.explain()}" for c in cited.unsupported if c.support)
-            return Answer(text=refusal_text(base["question"], True), passages=passages, refused=True,
-                          refusal_reason=f"the answer is not supported by the passages ({reasons})",
-                          raw_answer=raw, timings=_rounded(timings), **base)
-        return Answer(text=cited.text, citations=cited.citations, passages=cited.passages, raw_answer=raw,
-                      unsupported=[c.text for c in cited.unsupported], timings=_rounded(timings), **base)
+                          refusal_reason=f"no sentence of the passages states the answer ({outcome.reason})",
+                          raw_answer=outcome.raw, timings=_rounded(timings), **base)
+        text, citations = compose(outcome)
+        return Answer(text=text, citations=citations, passages=reorder_passages(passages, citations),
+                      raw_answer=outcome.raw, timings=_rounded(timings), **base)
 
     def answer(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
                top_k: int | None = None) -> Answer:
@@ -188,6 +183,16 @@ _FENCE_RE = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
 
 def _defang(text: str) -> str:
     return _FENCE_RE.sub(lambda m: m.group().replace("<", "‹"), text)
+
+
+def _by_best_sentence(passages: list[Passage], ranked: Sequence[SentenceRef]) -> list[Passage]:
+    """Passages ordered by their best sentence's similarity (the closest passages of a refusal)."""
+    best: dict[str, float] = {}
+    for ref in ranked:
+        best.setdefault(ref.passage.chunk_id, ref.similarity)
+    ordered = sorted(passages, key=lambda p: -best.get(p.chunk_id, -1.0))
+    return [p.model_copy(update={"number": i, "relevance": round(best.get(p.chunk_id, 0.0), 4)})
+            for i, p in enumerate(ordered, start=1)]
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

@@ -58,6 +58,8 @@ class RetrievalSettings(BaseModel):
     min_similarity: float = 0.20
     # Sentences of a passage within this similarity of its best sentence are shown to the model.
     focus_margin: float = 0.15
+    # The best-ranked sentences shown to the generator, which picks the one that states the answer.
+    answer_sentences: int = Field(8, ge=1, le=30)
 
 
 class LLMSettings(BaseModel):

@@ -1,0 +1,203 @@
+"""From retrieved passages to an answer stated by one (or, for why/how, two) of their sentences.
+
+1. The passages' sentences are ranked by similarity to the question; the best few are shown to
+   the generator, numbered, with their article's title and date.
+2. The generator picks the sentence that states the answer and copies the answer span
+   (app/picking.py: constrained output).
+3. The pick is verified (app/answer_selection.py): the span is in that sentence, of the asked
+   type, attached to the asked relation, and the question's constraints hold. A pick that fails
+   is not shown; the pipeline then looks, in the model's sentence and then in the best-ranked
+   sentences, for a span that verifies with an explicit relation (the "matched" origin).
+4. Nothing verifies: a refusal that says why, with the closest passages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Span
+
+from app.answer_selection import (AnswerKind, QuestionFrame, Verdict, analyse_question, candidates, explains,
+                                  verify)
+from app.citations import evidence_text, sentence_spans
+from app.picking import PickFn, explain_schema, factoid_schema, format_sentences, parse_pick
+from app.types import Citation, Passage
+from app.types import Span as TextSpan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    passage: Passage
+    start: int  # offsets into passage.text
+    end: int
+    similarity: float
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start:self.end]
+
+
+@dataclass(frozen=True)
+class Prompts:
+    pick_system: str
+    pick_user: str
+    explain_system: str
+    explain_user: str
+
+
+@dataclass
+class Outcome:
+    frame: QuestionFrame
+    answer: str = ""  # the verified span ("" for why/how)
+    sentences: list[SentenceRef] = field(default_factory=list)  # the stating sentence(s); empty = refuse
+    origin: str = "model"  # "model": the generator's pick verified; "matched": found by the checks
+    reason: str = ""  # why nothing was given
+    raw: str = ""  # the generator's JSON
+
+    @property
+    def refused(self) -> bool:
+        return not self.sentences
+
+
+def rank_sentences(question: str, passages: Sequence[Passage], embeddings, limit: int | None = None
+                   ) -> list[SentenceRef]:
+    """The passages' sentences, most similar to the question first (MiniLM cosine)."""
+    refs = [(p, a, b) for p in passages for a, b in (sentence_spans(p.text) or [(0, len(p.text))])
+            if len(p.text[a:b]) > 12]
+    if not refs:
+        return []
+    vectors = np.asarray(embeddings.embed_documents([p.text[a:b] for p, a, b in refs]))
+    similarities = vectors @ np.asarray(embeddings.embed_query(question))
+    ranked = sorted(zip(refs, similarities), key=lambda item: -float(item[1]))
+    return [SentenceRef(p, a, b, float(s)) for (p, a, b), s in ranked[:limit]]
+
+
+def word_similarity(embeddings) -> Callable[[str, str], float]:
+    """Cosine of two words' embeddings, cached: "rocket" ~ "projectile" 0.55, "civilian" ~ "member" 0.41."""
+    cache: dict[str, np.ndarray] = {}
+
+    def vector(word: str) -> np.ndarray:
+        if word not in cache:
+            cache[word] = np.asarray(embeddings.embed_query(word))
+        return cache[word]
+
+    return lambda a, b: float(vector(a) @ vector(b))
+
+
+def _context(ref: SentenceRef) -> str:
+    return evidence_text(ref.passage)
+
+
+def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
+                          prompts: Prompts, similar: Callable[[str, str], float] | None = None,
+                          fallback_depth: int = 5) -> Outcome:
+    frame = analyse_question(nlp(question))
+    if not ranked:
+        return Outcome(frame, reason="no sentence to answer from")
+    docs = list(nlp.pipe([r.text for r in ranked]))
+    spans: list[Span] = [d[:] for d in docs]
+    listing = format_sentences([(r.passage.title, r.passage.date, r.text) for r in ranked])
+    user_fields = {"sentences": listing, "question": question}
+
+    if frame.kind == AnswerKind.REASON:
+        return _explain(frame, ranked, spans, ask, prompts, user_fields)
+
+    raw, pick = "", None
+    if ask is not None:
+        try:
+            raw = ask(prompts.pick_system, prompts.pick_user.format(**user_fields), factoid_schema(len(ranked)))
+        except Exception as err:  # a failed model call leaves the checks to find the answer
+            log.warning("answer pick failed: %s", err)
+        pick = parse_pick(raw, len(ranked))
+    failures: list[str] = []
+    if pick is not None and pick.sentences and pick.answer:
+        index = pick.sentences[0] - 1
+        verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
+        if verdict:
+            return Outcome(frame, pick.answer, [ranked[index]], "model", raw=raw)
+        failures.append(verdict.reason)
+        # The right sentence with a badly copied span: one clear candidate of the asked type in it.
+        found = candidates(frame, spans[index], _context(ranked[index]), similar)
+        strong = _unambiguous(found)
+        if strong:
+            return Outcome(frame, strong, [ranked[index]], "matched", raw=raw)
+    elif pick is not None:
+        failures.append("the model found no sentence that states the answer")
+
+    if frame.kind != AnswerKind.OPEN:
+        for ref, span in list(zip(ranked, spans))[:fallback_depth]:
+            strong = _unambiguous(candidates(frame, span, _context(ref), similar))
+            if strong:
+                return Outcome(frame, strong, [ref], "matched", raw=raw)
+    return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
+
+
+def _unambiguous(found) -> str | None:
+    """The one strongly attached candidate; two different ones (who of the two?) is no answer."""
+    strong = list(dict.fromkeys(c.text for c in found if c.verdict.strength >= 2))
+    return strong[0] if len(strong) == 1 else None
+
+
+def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], ask: PickFn | None,
+             prompts: Prompts, user_fields: dict) -> Outcome:
+    raw = ""
+    picked: tuple[int, ...] = ()
+    if ask is not None:
+        try:
+            raw = ask(prompts.explain_system, prompts.explain_user.format(**user_fields), explain_schema(len(ranked)))
+        except Exception as err:
+            log.warning("explanation pick failed: %s", err)
+        picked = parse_pick(raw, len(ranked)).sentences
+    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1])]
+    origin = "model"
+    if not chosen:
+        verdicts: list[tuple[int, Verdict]] = [(i, explains(frame, spans[i])) for i in range(min(3, len(spans)))]
+        chosen = [i for i, v in verdicts if v and v.strength >= 2][:1]
+        origin = "matched"
+    if not chosen:
+        return Outcome(frame, reason="no sentence explains it", raw=raw)
+    return Outcome(frame, "", [ranked[i] for i in chosen], origin, raw=raw)
+
+
+# -- the reader's view --------------------------------------------------------------------------
+def compose(outcome: Outcome) -> tuple[str, list[Citation]]:
+    """Answer text (the span first, then the stating sentence with its marker) and citations with
+    exact spans."""
+    order: list[str] = []
+    for ref in outcome.sentences:
+        if ref.passage.chunk_id not in order:
+            order.append(ref.passage.chunk_id)
+    number = {chunk: n for n, chunk in enumerate(order, start=1)}
+    parts = []
+    for ref in outcome.sentences:
+        sentence = ref.text.rstrip()
+        end = len(sentence.rstrip(".!?\"'”’"))
+        parts.append(f"{sentence[:end]} [{number[ref.passage.chunk_id]}]{sentence[end:] or '.'}")
+    text = " ".join(parts)
+    span = outcome.answer.strip()
+    if span and not outcome.sentences[0].text.lower().startswith(span.lower()):
+        text = f"{span[:1].upper()}{span[1:]}. {text}"
+    citations, seen = [], set()
+    for ref in outcome.sentences:
+        if ref.passage.chunk_id in seen:
+            continue
+        seen.add(ref.passage.chunk_id)
+        p = ref.passage
+        citations.append(Citation(
+            number=number[p.chunk_id], article_id=p.article_id, title=p.title, url=p.url, date=p.date,
+            source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
+            span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=outcome.origin))
+    return text, citations
+
+
+def reorder_passages(passages: Sequence[Passage], citations: Sequence[Citation]) -> list[Passage]:
+    cited = [c.chunk_id for c in citations]
+    by_chunk = {p.chunk_id: p for p in passages}
+    ordered = [by_chunk[c] for c in cited if c in by_chunk] + [p for p in passages if p.chunk_id not in cited]
+    return [p.model_copy(update={"number": i}) for i, p in enumerate(ordered, start=1)]
