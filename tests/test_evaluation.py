@@ -77,6 +77,62 @@ def test_other_kinds_accept_the_gold_number_anywhere_in_the_answer():
     assert not match_answer("On 5 May they resumed the 2015 deal.", "2015", "factoid-number")
 
 
+def test_dates_match_as_dates_whatever_their_format():
+    for answer in ("It opened on April 20, 2018 [1].", "It opened on 20 April 2018 [1].",
+                   "It opened on 2018-04-20 [1].", "It opened on Friday, 20th of April, 2018 [1]."):
+        assert match_answer(answer, "20th April 2018", "factoid-date"), answer
+        assert match_answer(answer, "April 20, 2018", "factoid-date"), answer
+    assert not match_answer("It opened on April 21, 2018 [1].", "20th April 2018", "factoid-date")
+    assert not match_answer("It opened on April 20, 2019 [1].", "20th April 2018", "factoid-date")
+    assert not match_answer("It opened in March 2018 [1].", "April 2018", "factoid-date")
+    assert match_answer("It opened on Sept. 5, 2019 [1].", "September 5", "factoid-date")
+
+
+def test_a_gold_date_without_a_year_matches_an_answer_with_one():
+    assert match_answer("The vote was held on April 20, 2018 [1].", "April 20", "factoid-date")
+    assert match_answer("The vote was held on 20 April 2018 [1].", "20 April", "factoid-date")
+
+
+def test_an_answer_date_without_the_gold_year_counts_only_when_the_year_is_known():
+    assert not match_answer("It opened on 20 April [1].", "20 April 2018", "factoid-date",
+                            "When did the museum open?")
+    assert match_answer("It opened on 20 April [1].", "20 April 2018", "factoid-date",
+                        "When in 2018 did the museum open?")
+
+
+def test_money_matches_with_its_currency_and_scale_in_any_notation():
+    for answer in ("The grant was 5 million dollars [1].", "The grant was $5 million [1].",
+                   "The grant was US$5m [1].", "The grant was 5,000,000 US dollars [1]."):
+        assert match_answer(answer, "$5 million", "factoid-number"), answer
+        assert match_answer(answer, "5 million dollars", "factoid-number"), answer
+    assert not match_answer("The grant was $5 billion [1].", "$5 million", "factoid-number")
+    assert not match_answer("The grant was 5 million euros [1].", "$5 million", "factoid-number")
+
+
+def test_percentages_and_distances_match_with_their_units():
+    assert match_answer("Turnout rose 12 percent [1].", "12%", "factoid-number")
+    assert match_answer("Turnout rose 12 per cent [1].", "12%", "factoid-number")
+    assert match_answer("Turnout rose 12% [1].", "12 percent", "factoid-number")
+    assert not match_answer("Turnout rose 12 points [1].", "12%", "factoid-number")
+    assert match_answer("The tunnel is 3.5 kilometres long [1].", "3.5 km", "factoid-number")
+    assert match_answer("The tunnel is 3.5 km long [1].", "3.5 kilometers", "factoid-number")
+    assert not match_answer("The tunnel is 3.5 miles long [1].", "3.5 km", "factoid-number")
+    assert match_answer("The tunnel is 3.5 long [1].", "3.5 km", "factoid-number")  # a unit left out is not a wrong one
+
+
+def test_scores_match_in_any_notation_and_either_order():
+    for answer in ("Caloundra won 45-24 [1].", "Caloundra won 45 to 24 [1].", "It ended 24–45 [1].",
+                   "Caloundra won by 45 points to 24 [1]."):
+        assert match_answer(answer, "45 points to 24", "factoid-number"), answer
+    assert not match_answer("Caloundra won 45 to 21 [1].", "45 points to 24", "factoid-number")
+    assert not match_answer("Caloundra scored 45 and Wynnum 30; 24 were injured [1].", "45-24", "factoid-number")
+
+
+def test_gold_words_beside_the_number_must_be_in_the_answer():
+    assert match_answer("Fourteen rockets hit [1].", "14 rockets", "factoid-number")
+    assert not match_answer("Fourteen soldiers were hurt [1].", "14 rockets", "factoid-number")
+
+
 def test_text_answers_match_whole_tokens_tolerating_plurals_and_hyphens():
     assert match_answer("The car had all the necessary authorizations [1].", "authorization", "why")
     assert match_answer("Pentagon spokesman John Kirby said so.", "John Kirby", "factoid-entity")
@@ -178,6 +234,31 @@ def test_summary_has_the_required_keys_overall_and_per_kind():
     assert "faithfulness" not in summary  # no judge ran
 
 
+def test_wrong_answers_and_truthfulness_count_every_turn_overall_and_per_kind():
+    turns = [_turn("a", "factoid-number", True), _turn("b", "factoid-number", False),        # right, wrong
+             _turn("c", "factoid-number", False, refused=True),                              # refused: not wrong
+             _turn("d", "unanswerable", True, refused=True),                                 # right refusal
+             _turn("e", "unanswerable", False),                                              # answered: wrong
+             _turn("f", "why", False, error="RuntimeError: boom")]                           # failed: wrong
+    summary = summarize(turns)
+    assert summary["n_wrong"] == 3 and summary["wrong_rate"] == 0.5
+    assert summary["truthfulness"] == pytest.approx((2 - 3) / 6, abs=1e-4)
+    assert summary["per_kind"]["factoid-number"]["wrong_rate"] == pytest.approx(1 / 3, abs=1e-4)
+    assert summary["per_kind"]["factoid-number"]["truthfulness"] == 0.0
+    assert summary["per_kind"]["unanswerable"]["truthfulness"] == 0.0
+    assert summary["per_kind"]["why"]["truthfulness"] == -1.0
+
+
+def test_summary_per_split_keeps_development_and_held_out_turns_apart():
+    turns = [_turn("a", "factoid-number", True, split="dev"), _turn("b", "factoid-number", False, split="test"),
+             _turn("c", "why", True, split="test")]
+    summary = summarize(turns)
+    assert summary["per_split"]["dev"]["accuracy"] == 1.0 and summary["per_split"]["dev"]["n_turns"] == 1
+    assert summary["per_split"]["test"]["truthfulness"] == 0.0
+    assert summary["per_split"]["test"]["per_kind"]["why"]["accuracy"] == 1.0
+    assert "per_split" not in summarize([t for t in turns if t["split"] == "test"])
+
+
 # -- question sets -----------------------------------------------------------------------------
 
 GOOD_ITEM = {"id": "s-01", "question": "How many rockets hit the base?", "answers": ["14", "fourteen"],
@@ -192,6 +273,31 @@ def test_yaml_items_load_with_follow_ups_in_the_same_kind():
     assert question.evidence == ["Fourteen of the projectiles hit the target"]
     assert question.follow_up.id == "s-01/follow-up" and question.follow_up.kind == "factoid-number"
     assert question.follow_up.article_ids == ["ain-al-asad-rocket-attack"]
+
+
+def test_split_is_a_stable_hash_of_the_id_unless_the_item_names_one(tmp_path):
+    from app.evaluation.questions import split_of
+
+    assert split_of("s-01") == split_of("s-01") and split_of("s-01") in ("dev", "test")
+    ids = [f"q-{n:03}" for n in range(200)]
+    assert 70 < sum(split_of(i) == "dev" for i in ids) < 130  # about half each
+    [hashed, named] = parse_questions([GOOD_ITEM, {**GOOD_ITEM, "id": "s-02", "split": "test"}])
+    assert hashed.split == split_of("s-01") and hashed.follow_up.split == hashed.split
+    assert named.split == "test" and named.follow_up.split == "test"
+    with pytest.raises(QuestionSetError, match="split 'train'"):
+        parse_questions([{**GOOD_ITEM, "split": "train"}])
+    path = tmp_path / "set.yaml"
+    path.write_text(json.dumps([{**GOOD_ITEM, "id": f"q-{n:03}"} for n in range(20)]))
+    dev, test = load_questions(path, split="dev"), load_questions(path, split="test")
+    assert {q.split for q in dev} == {"dev"} and {q.split for q in test} == {"test"}
+    assert len(dev) + len(test) == len(load_questions(path, split="all")) == 20
+
+
+def test_every_shipped_question_set_has_both_splits():
+    for path in sorted((REPO / "tests" / "questions").glob("*.yaml")):
+        questions = load_questions(path)
+        dev = sum(q.split == "dev" for q in questions)
+        assert 0.3 < dev / len(questions) < 0.7, (path.name, dev, len(questions))
 
 
 def test_yaml_validation_reports_every_problem_with_its_item(tmp_path):
@@ -299,6 +405,22 @@ def test_reports_are_written_as_json_markdown_and_self_contained_html(tmp_path):
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)  # nothing fetched from elsewhere
 
 
+def test_reports_state_the_split_and_show_wrong_answers_truthfulness_and_each_split(tmp_path):
+    turns = [_turn("a", "factoid-number", True, split="dev"), _turn("b", "why", False, split="test"),
+             _turn("c", "unanswerable", True, refused=True, split="test")]
+    result = _report(turns)
+    result.config["split"] = "all"
+    paths = write_reports(result, tmp_path / "run")
+    markdown, page = paths["md"].read_text(), paths["html"].read_text()
+    assert "split all (dev + test)" in markdown and "split all (dev + test)" in page
+    assert "| Wrong answers (share of turns) | 33% |" in markdown
+    assert "| Truthfulness (correct - wrong) / turns | 33% |" in markdown
+    assert "## Per split" in markdown and "| test | why | 1 |" in markdown
+    assert "Per split" in page
+    result.config["split"] = "test"
+    assert "split test (the held-out half)" in write_reports(result, tmp_path / "test")["md"].read_text()
+
+
 def test_svg_charts_draw_bars_and_handle_missing_values():
     bars = svg_bars([("accuracy", 0.5), ("refusal precision", None)])
     assert bars.startswith("<svg") and "n/a" in bars and "50%" in bars
@@ -317,6 +439,9 @@ def test_compare_lists_changed_turns_and_metric_deltas(tmp_path):
     assert comparison["transitions"]["correct->correct"] == 1
     assert comparison["deltas"]["accuracy"]["delta"] == 0.0
     assert comparison["per_kind"]["factoid-number"]["delta"] == -1.0
+    assert comparison["deltas"]["wrong_rate"]["delta"] == 0.0 and comparison["deltas"]["truthfulness"]["delta"] == 0.0
+    assert comparison["per_kind"]["factoid-number"]["truthfulness_delta"] == -2.0
+    assert comparison["per_kind"]["why"]["wrong_rate_delta"] == -0.5
 
 
 def test_judge_is_skipped_without_configuration_and_parses_yes_no_verdicts():
@@ -408,6 +533,14 @@ def test_cli_compare_prints_changes_between_two_runs(tmp_path):
     result = CliRunner().invoke(_cli(), ["eval", "--compare", str(tmp_path / "one"), str(tmp_path / "two")])
     assert result.exit_code == 0, result.output
     assert "correct → wrong" in result.output and "accuracy" in result.output
+    assert "truthfulness" in result.output and "wrong_rate" in result.output
+
+
+def test_cli_rejects_an_unknown_split_with_status_2(tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_text(json.dumps([GOOD_ITEM]))
+    result = CliRunner().invoke(_cli(), ["eval", str(path), "--split", "train"])
+    assert result.exit_code == 2 and "unknown split 'train'" in result.output
 
 
 # -- end to end --------------------------------------------------------------------------------
@@ -461,10 +594,14 @@ def test_run_eval_over_the_shipped_corpus_writes_reports_with_summary_in_range(t
             assert isinstance(value, float) and value > 0, key
         elif value is None:  # undefined only when the model refused nothing or cited nothing
             assert key in ("refusal_precision", "citation_precision"), key
+        elif key == "truthfulness":
+            assert -1.0 <= value <= 1.0 and value == pytest.approx(
+                (summary["n_correct"] - summary["n_wrong"]) / summary["n_turns"], abs=1e-3)
         else:
             assert 0.0 <= value <= 1.0, (key, value)
     assert summary["latency_p50_s"] <= summary["latency_p95_s"]
     assert summary["n_turns"] == 4 and summary["n_questions"] == 3 and summary["faithfulness"] is None
+    assert data["config"]["split"] == "all" and {t["split"] for t in data["turns"]} <= {"dev", "test"}
     assert set(summary["per_kind"]) == {"factoid-number", "factoid-entity", "unanswerable"}
     assert summary["recall_at_k"] > 0  # the evidence is in this one-article corpus
     follow_up = next(t for t in data["turns"] if t["id"] == "e-01/follow-up")

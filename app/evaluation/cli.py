@@ -28,6 +28,9 @@ def eval_command(
         "--types", help="QuAIL question types, comma-separated or repeated "
                         "(default: Factual,Character_identity,Temporal_order,Unanswerable; 'all' for every type)")] = None,
     limit: Annotated[Optional[int], typer.Option(help="only the first N questions")] = None,
+    split: Annotated[str, typer.Option(
+        "--split", help="dev | test | all: the development half, the held-out half, or both "
+                        "(see split_of in app/evaluation/questions.py)")] = "all",
     compare: Annotated[Optional[tuple[Path, Path]], typer.Option(
         "--compare", help="compare two runs (report.json files or run folders) instead of running: --compare A B")] = None,
     judge_backend: Annotated[Optional[str], typer.Option(
@@ -94,7 +97,9 @@ def eval_command(
         reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in details()) if details else str(err)
         fail(f"invalid option: {reasons}", 2)
     try:
-        items = load_questions(questions, types=types, limit=limit)
+        if split not in ("dev", "test", "all"):
+            raise QuestionSetError("--split", [f"unknown split {split!r}; use dev, test or all"])
+        items = load_questions(questions, types=types, limit=limit, split=split)
     except QuestionSetError as err:
         fail(str(err), 2)
     if types and not is_quail_file(questions):
@@ -112,8 +117,8 @@ def eval_command(
 
         from app.evaluation.retrieval_modes import compare_modes
 
-        results = compare_modes(questions, settings, corpus=corpus)
-        table = Table(title=f"retrieval on {questions.name}")
+        results = compare_modes(items, settings, corpus=corpus)  # the chosen split and --limit only
+        table = Table(title=f"retrieval on {questions.name} (split {split})")
         for column in ("mode", "recall@k", "MRR", "turns", "k", "p50 ms"):
             table.add_column(column)
         for name, row in results.items():
@@ -126,7 +131,8 @@ def eval_command(
         return
 
     total_turns = sum(2 if q.follow_up else 1 for q in items)
-    console.print(escape(f"evaluating {len(items)} questions ({total_turns} turns) from {questions} over {corpus}"))
+    console.print(escape(f"evaluating {len(items)} questions ({total_turns} turns, split {split}) "
+                         f"from {questions} over {corpus}"))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("preparing the eval index", total=None)
@@ -141,7 +147,7 @@ def eval_command(
 
         try:
             result = run_eval(items, settings, corpus=corpus, out_dir=out_dir, judge=judge, progress=progress,
-                              source=str(questions), types=types)
+                              source=str(questions), types=types, split=split)
         except (StoreError, FileNotFoundError, ValueError) as err:
             fail(str(err))
     print_summary(result.to_dict(), out_console)
@@ -154,35 +160,42 @@ def eval_command(
 
 
 def print_summary(data: dict, console) -> None:
-    """The summary table: overall, per kind, and first vs follow-up turns (fits 80 columns)."""
+    """The summary table: overall, per kind, first vs follow-up turns, and per split (about 80 columns)."""
     from rich.table import Table
 
     from app.evaluation.report import KIND_COLUMNS, SHORT, fmt
 
     summary = data["summary"]
-    table = Table(title=f"{summary.get('n_turns')} turns: {summary.get('n_correct')} correct, "
-                        f"{summary.get('n_refused')} refused, {summary.get('n_errors')} errors",
+    split = data.get("config", {}).get("split") or "all"
+    table = Table(title=f"{summary.get('n_turns')} turns (split {split}): {summary.get('n_correct')} correct, "
+                        f"{summary.get('n_wrong')} wrong, {summary.get('n_refused')} refused, "
+                        f"{summary.get('n_errors')} errors",
                   box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline")
+    columns = [key for key in KIND_COLUMNS if key != "f1"]  # F1 is in the reports; the terminal table stays narrow
     table.add_column("kind", no_wrap=True)
     table.add_column("n", justify="right")
-    for key in KIND_COLUMNS:
+    for key in columns:
         table.add_column(SHORT[key].replace(" s", "").replace("false ref", "f.ref"), justify="right", no_wrap=True)
 
     def cells(part: dict) -> list[str]:
         values = []
-        for key in KIND_COLUMNS:
+        for key in columns:
             value = part.get(key)
             values.append("–" if value is None else f"{value:.1f}" if key.endswith("_s") else f"{value:.0%}")
         return values
 
-    groups = [("all", summary)] + list(summary.get("per_kind", {}).items())
-    groups += [({"first": "first turns", "follow_up": "follow-ups"}.get(name, name), part)
-               for name, part in summary.get("per_turn", {}).items()]
-    for number, (name, part) in enumerate(groups):
-        table.add_row(name, str(part.get("n_turns", "")), *cells(part),
-                      end_section=number == 0 or number == len(summary.get("per_kind", {})))
+    sections = [[("all", summary)], list(summary.get("per_kind", {}).items()),
+                [({"first": "first turns", "follow_up": "follow-ups"}.get(name, name), part)
+                 for name, part in summary.get("per_turn", {}).items()],
+                [(f"split {name}", part) for name, part in summary.get("per_split", {}).items()]]
+    sections = [rows for rows in sections if rows]
+    for number, rows in enumerate(sections):
+        for position, (name, part) in enumerate(rows):
+            table.add_row(name, str(part.get("n_turns", "")), *cells(part),
+                          end_section=position == len(rows) - 1 and number < len(sections) - 1)
     console.print(table)
-    console.print("p50/p95: total seconds per turn; cit P/R: citation precision/recall; "
+    console.print("wrong: answered but not correct, share of turns; truth: (correct - wrong) / turns; "
+                  "p50/p95: total seconds per turn; cit P/R: citation precision/recall; "
                   "ref P/R: refusal precision/recall; f.ref: false-refusal rate", style="dim")
     if summary.get("faithfulness") is not None:
         console.print(f"faithfulness (judge): {fmt('faithfulness', summary['faithfulness'])}")

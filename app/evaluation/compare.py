@@ -60,8 +60,12 @@ def compare_reports(before: dict, after: dict) -> dict:
         per_kind[kind] = {"n_before": ka.get("n_turns"), "n_after": kb.get("n_turns"),
                           "accuracy_before": ka.get("accuracy"), "accuracy_after": kb.get("accuracy"),
                           "delta": _delta(ka.get("accuracy"), kb.get("accuracy"))}
+        for key in ("wrong_rate", "truthfulness"):
+            per_kind[kind].update({f"{key}_before": ka.get(key), f"{key}_after": kb.get(key),
+                                   f"{key}_delta": _delta(ka.get(key), kb.get(key))})
+    splits = [(side.get("config") or {}).get("split") or "all" for side in (before, after)]
     return {
-        "before": before.get("_path"), "after": after.get("_path"),
+        "before": before.get("_path"), "after": after.get("_path"), "splits": splits,
         "changes": changes, "transitions": dict(transitions),
         "only_before": [i for i in turns_a if i not in turns_b],
         "only_after": [i for i in turns_b if i not in turns_a],
@@ -84,6 +88,10 @@ def print_comparison(comparison: dict, console) -> None:
     from rich.table import Table
 
     console.print(f"[bold]before[/] {escape(str(comparison['before']))}\n[bold]after[/]  {escape(str(comparison['after']))}")
+    splits = comparison.get("splits") or ["all", "all"]
+    if splits[0] != splits[1]:
+        console.print(f"[yellow]the runs cover different splits[/] ({splits[0]} vs {splits[1]}): "
+                      "only the turns in both are compared")
     if comparison["changes"]:
         table = Table(title=f"{len(comparison['changes'])} turn(s) changed: "
                             f"{comparison['better']} better, {comparison['worse']} worse")
@@ -112,4 +120,7 @@ def print_comparison(comparison: dict, console) -> None:
     for kind, row in comparison["per_kind"].items():
         table.add_row(escape(f"accuracy ({kind})"), fmt("accuracy", row["accuracy_before"]),
                       fmt("accuracy", row["accuracy_after"]), _signed("accuracy", row["delta"]))
+        for key in ("wrong_rate", "truthfulness"):
+            table.add_row(escape(f"{key} ({kind})"), fmt(key, row.get(f"{key}_before")),
+                          fmt(key, row.get(f"{key}_after")), _signed(key, row.get(f"{key}_delta")))
     console.print(table)

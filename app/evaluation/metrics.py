@@ -8,17 +8,31 @@ answers. Matching works on the answer text without its ``[n]`` citation markers:
   Normalisation lowercases, folds accents and curly quotes, drops thousands separators,
   turns every other punctuation mark into a space (so "twenty-four" = "twenty four"), drops the
   articles a/an/the, and ignores a plural -s ("authorizations" contains "authorization").
-- *Number answers* (the gold holds exactly one number, as digits or words: "14", "fourteen",
-  "two dozen", "1,602.54"; read with ``app.grounding.numbers_in``): for kind
-  ``factoid-number`` the answer is correct only if the **first number it states** equals the
-  gold, leaving out citation markers and numbers the question already states (unless equal to
-  the gold): "Of the 24 rockets, 14 hit" answers "Of the 24 rockets, how many hit?" with 14. So
-  "14 of the 24 rockets hit" is correct for gold 14 and wrong for gold 24. For other kinds the
-  gold number must be among the answer's numbers. When the gold has more words than the number
-  ("2.5 billion", "February 18") the text must match as well; a gold with several numbers
-  ("66 to 27") is matched as text only.
+- *Date answers* (the gold is one calendar date with a month name, or ISO yyyy-mm-dd; read
+  with dateparser in ``app.evaluation.matching``): correct when some date in the answer has the
+  gold's month and every part the gold states: "20th April 2018" = "April 20, 2018" =
+  "2018-04-20"; a gold without a year ("April 20") matches "April 20, 2018"; a gold with a year
+  is matched by an answer date without one only when the question or the answer states that year.
+- *Number answers* (the gold holds one number, as digits or words, with its scale and unit:
+  "14", "fourteen", "two dozen", "1,602.54", "$5 million", "12%", "3.5 km"): numbers are compared
+  as values ("$5 million" = "5,000,000 dollars" = "US$5m") and units by their canonical name
+  ("12%" = "12 per cent", "3.5 km" = "3.5 kilometres"); a different unit is wrong ("12.7 points"
+  is not "12.7%"), a unit the answer leaves out is not. For kind ``factoid-number`` the answer
+  is correct only if the **first number it states** equals the gold, leaving out citation markers
+  and numbers the question already states (unless equal to the gold): "Of the 24 rockets, 14
+  hit" answers "Of the 24 rockets, how many hit?" with 14. So "14 of the 24 rockets hit" is
+  correct for gold 14 and wrong for gold 24. For other kinds the gold number must be among the
+  answer's numbers. Gold words besides the number and unit ("14 rockets") must appear in the
+  answer as well. A score ("45 points to 24", "45-24") needs both numbers next to each other in
+  the answer, in either order; any other gold with several numbers is matched as text.
 An unanswerable turn is correct when the answer is a refusal. A refusal is never correct on an
 answerable turn. A failed turn (an exception) is wrong and not a refusal.
+
+**Wrong answers** (``wrong_rate``) - the share of all turns that were answered (not refused)
+and not correct: a wrong answer to an answerable question, any answer to an unanswerable one,
+and a failed turn. **Truthfulness** (``truthfulness``, as in Meta's CRAG benchmark) = (correct -
+wrong) / turns, in -1..1: a right answer scores 1, a refusal 0 (on an answerable question), a
+wrong answer -1. It rewards refusing over guessing; accuracy alone does not.
 
 **Token F1** (``f1``) - SQuAD-style: precision/recall of the bag of normalised tokens of the
 answer against a gold answer, best over the gold answers. A refusal scores 0 on an answerable
@@ -65,9 +79,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
-from app.grounding import numbers_in
+from app.evaluation import matching
 
-SUMMARY_KEYS = ("accuracy", "f1", "recall_at_k", "mrr", "citation_precision", "citation_recall",
+SUMMARY_KEYS = ("accuracy", "wrong_rate", "truthfulness", "f1", "recall_at_k", "mrr", "citation_precision", "citation_recall",
                 "refusal_precision", "refusal_recall", "false_refusal_rate", "latency_p50_s", "latency_p95_s")
 STAGES = ("rewrite_s", "retrieval_s", "generation_s", "first_token_s", "total_s")
 
@@ -75,8 +89,6 @@ _MARKER_RE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _PUNCT_RE = re.compile(r"[^\w\s]|_")
 _ARTICLES = {"a", "an", "the"}
-_NUM_TOKEN_RE = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*")
-_NUMBER_GLUE = {"a", "half"}  # "a dozen", "half a dozen"
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 
@@ -137,55 +149,65 @@ def spans_overlap(a: str, b: str, min_share: float = 0.5) -> bool:
     return match.size >= max(12, min_share * min(len(a), len(b)))
 
 
-# -- numbers -----------------------------------------------------------------------------------
+# -- numbers, quantities, dates ---------------------------------------------------------------
 
 def number_mentions(text: str) -> list[float]:
-    """Numbers in the order they are written, digits or words: 'fourteen of the 24' -> [14, 24]."""
-    text = _fold(strip_markers(text))
-    tokens = list(_NUM_TOKEN_RE.finditer(text))
-    numeric = [bool(numbers_in(t.group())) or t.group().lower() in _NUMBER_GLUE for t in tokens]
-    mentions: list[float] = []
-    i = 0
-    while i < len(tokens):
-        step = 1
-        for j in range(min(len(tokens), i + 3), i, -1):  # longest phrase first: "two dozen", "twenty four"
-            if not all(numeric[i:j]):
-                continue
-            values = numbers_in(text[tokens[i].start():tokens[j - 1].end()])
-            if len(values) == 1:
-                mentions.append(next(iter(values)))
-                step = j - i
-                break
-        i += step
-    return mentions
+    """Numbers in the order they are written, digits or words, with their scale:
+    'fourteen of the 24' -> [14, 24]; '$2.5 billion' -> [2500000000]."""
+    return matching.number_values(text)
 
 
-def gold_number(gold: str) -> tuple[float | None, bool]:
-    """(the gold's single number or None, whether the gold is nothing but that number)."""
-    values = set(number_mentions(gold))
-    if len(values) != 1:
-        return None, False
-    tokens = _NUM_TOKEN_RE.findall(_fold(gold))
-    pure = all(numbers_in(t) or t.lower() in _NUMBER_GLUE for t in tokens)
-    return next(iter(values)), pure
+_SCORE_GLUE = {"to", "point", "points", "and", "by"}
+
+
+def _rest_after(gold: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The gold's words outside the given spans of ``fold(gold)`` (its quantity or date)."""
+    text = matching.fold(gold)
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _is_score(gold: str, golds: Sequence[matching.Quantity]) -> bool:
+    rest = normalize_text(_rest_after(gold, [(q.start, q.end) for q in golds])).split()
+    return len(golds) == 2 and all(token in _SCORE_GLUE for token in rest)
+
+
+def _match_score(answer: str, golds: Sequence[matching.Quantity]) -> bool:
+    """'45 points to 24' = '45-24' = '45 to 24': the two numbers next to each other, either order."""
+    values = matching.number_values(answer)
+    pair = [golds[0].value, golds[1].value]
+    return any(values[i:i + 2] in (pair, pair[::-1]) for i in range(len(values) - 1))
+
+
+def _match_date(answer: str, gold: matching.Date, question: str) -> bool:
+    years = set(number_mentions(question)) | set(number_mentions(answer))
+    return any(d.agrees_with(gold, year_known=gold.year in years) for d in matching.dates(answer))
 
 
 # -- answers -----------------------------------------------------------------------------------
 
 def match_answer(answer: str, gold: str, kind: str = "", question: str = "") -> bool:
-    """Does ``answer`` give ``gold``? See the module docstring for the number rule."""
+    """Does ``answer`` give ``gold``? See the module docstring for the date, number and unit rules."""
     answer = strip_markers(answer)
-    value, pure = gold_number(gold)
-    if value is None:
+    date = matching.gold_date(gold)
+    if date is not None:
+        return _match_date(answer, date, question)
+    golds = matching.quantities(gold)
+    if not golds:
         return contains_text(answer, gold)
-    mentions = number_mentions(answer)
+    if len({q.value for q in golds}) != 1:
+        return _match_score(answer, golds) if _is_score(gold, golds) else contains_text(answer, gold)
+    target = next((q for q in golds if q.unit), golds[0])
+    stated = matching.quantities(answer)
     if kind == "factoid-number":
-        restated = set(number_mentions(question)) - {value}
-        stated = [m for m in mentions if m not in restated]
-        number_ok = bool(stated) and stated[0] == value
+        restated = set(number_mentions(question)) - {target.value}
+        stated = [q for q in stated if q.value not in restated]
+        number_ok = bool(stated) and matching.same_quantity(stated[0], target)
     else:
-        number_ok = value in mentions
-    return number_ok if pure else number_ok and contains_text(answer, gold)
+        number_ok = any(matching.same_quantity(q, target) for q in stated)
+    rest = _rest_after(gold, [(q.start, q.end) for q in golds])
+    return number_ok and (not normalize_text(rest) or contains_text(answer, rest))
 
 
 def answer_correct(answer: str, golds: Sequence[str], kind: str, refused: bool, question: str = "") -> bool:
@@ -292,6 +314,18 @@ def refusal_scores(turns: Iterable[tuple[bool, bool]]) -> dict[str, float | None
     }
 
 
+def is_wrong(turn: dict) -> bool:
+    """Answered but not correct (a failed turn counts as wrong: it gave the reader nothing right)."""
+    return not turn["correct"] and (bool(turn.get("error")) or not turn["refused"])
+
+
+def truthfulness(turns: Sequence[dict]) -> float | None:
+    """CRAG-style: (correct - wrong) / turns; None without turns."""
+    if not turns:
+        return None
+    return (sum(bool(t["correct"]) for t in turns) - sum(is_wrong(t) for t in turns)) / len(turns)
+
+
 # -- aggregation -------------------------------------------------------------------------------
 
 def percentile(values: Iterable[float | None], q: float) -> float | None:
@@ -315,8 +349,10 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def summarize(turns: Sequence[dict], per_kind: bool = True) -> dict:
-    """The summary of turn records (dicts as written by the runner): SUMMARY_KEYS and extras."""
+def summarize(turns: Sequence[dict], per_kind: bool = True, per_split: bool = True) -> dict:
+    """The summary of turn records (dicts as written by the runner): SUMMARY_KEYS and extras;
+    ``per_kind`` adds per-kind and first/follow-up parts, ``per_split`` one summary per split
+    (dev/test) when the turns come from more than one."""
     latency = {}
     for stage in STAGES:
         values = [t.get("timings", {}).get(stage) for t in turns]
@@ -327,6 +363,8 @@ def summarize(turns: Sequence[dict], per_kind: bool = True) -> dict:
     answerable = [t for t in turns if t["answerable"]]
     summary = {
         "accuracy": _round(mean(t["correct"] for t in turns)),
+        "wrong_rate": _round(mean(is_wrong(t) for t in turns)),
+        "truthfulness": _round(truthfulness(turns)),
         "f1": _round(mean(t["f1"] for t in turns)),
         "recall_at_k": _round(mean(t.get("recall_at_k") for t in turns)),
         "mrr": _round(mean(t.get("mrr") for t in turns)),
@@ -341,6 +379,7 @@ def summarize(turns: Sequence[dict], per_kind: bool = True) -> dict:
         "n_answerable": len(answerable),
         "n_unanswerable": len(turns) - len(answerable),
         "n_correct": sum(bool(t["correct"]) for t in turns),
+        "n_wrong": sum(is_wrong(t) for t in turns),
         "n_refused": sum(bool(t["refused"]) for t in turns),
         "n_errors": sum(bool(t.get("error")) for t in turns),
         "latency": latency,
@@ -356,4 +395,8 @@ def summarize(turns: Sequence[dict], per_kind: bool = True) -> dict:
         summary["per_turn"] = {name: summarize(group, per_kind=False) for name, group in (
             ("first", [t for t in turns if t.get("turn", 1) == 1]),
             ("follow_up", [t for t in turns if t.get("turn", 1) == 2])) if group}
+    splits = sorted({t["split"] for t in turns if t.get("split")})
+    if per_split and len(splits) > 1:
+        summary["per_split"] = {name: summarize([t for t in turns if t.get("split") == name], per_kind, False)
+                                for name in splits}
     return summary

@@ -16,12 +16,18 @@ YAML: a list of items with exactly these fields::
 A follow-up has the kind of its item (``unanswerable`` when its ``answers`` is empty); it may
 name its own ``kind``. Every problem in a file is reported at once, with the item it is in.
 
+Development and held-out halves: every question is in split ``dev`` or ``test``. An item may say
+``split: dev|test``; otherwise ``split_of(id)`` decides, from a stable hash of its id (SHA-256:
+even first byte = dev), so a question keeps its split when others are added or removed. A
+follow-up is in its item's split. Tune on ``dev``; report ``test`` (``newsdesk eval --split``).
+
 QuAIL JSONL (``id, question, answers, question_type, article_ids``): the correct option text
 is the answer; ``Unanswerable`` questions become kind ``unanswerable`` with no answers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +35,8 @@ from pathlib import Path
 
 KINDS = ("factoid-number", "factoid-entity", "factoid-date", "factoid-place", "why", "multi-article",
          "unanswerable")
-ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up"}
+ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up", "split"}
+SPLITS = ("dev", "test")
 REQUIRED_KEYS = ("id", "question", "answers", "kind")
 FOLLOW_UP_KEYS = {"question", "answers", "evidence", "kind"}
 
@@ -69,6 +76,11 @@ class Question:
     evidence: list[str] = field(default_factory=list)
     follow_up: Question | None = None
     meta: dict = field(default_factory=dict)  # e.g. {"quail_type": "Factual"}
+    split: str = ""  # "dev" | "test"; "" = from split_of(id)
+
+    def __post_init__(self):
+        if not self.split:
+            self.split = split_of(self.meta.get("parent_id") or self.id)
 
     @property
     def answerable(self) -> bool:
@@ -76,12 +88,26 @@ class Question:
 
     def to_dict(self) -> dict:
         data = {"id": self.id, "question": self.question, "answers": list(self.answers), "kind": self.kind,
-                "article_ids": list(self.article_ids), "evidence": list(self.evidence)}
+                "article_ids": list(self.article_ids), "evidence": list(self.evidence), "split": self.split}
         if self.follow_up is not None:
             data["follow_up"] = self.follow_up.to_dict()
         if self.meta:
             data["meta"] = dict(self.meta)
         return data
+
+
+def split_of(question_id: str) -> str:
+    """The documented default split: 'dev' when the SHA-256 of the id starts with an even byte."""
+    return SPLITS[hashlib.sha256(str(question_id).encode("utf-8")).digest()[0] % 2]
+
+
+def select_split(questions: Sequence[Question], split: str | None) -> list[Question]:
+    """The questions of one split; None or "all" keeps them all."""
+    if split in (None, "", "all"):
+        return list(questions)
+    if split not in SPLITS:
+        raise QuestionSetError("--split", [f"unknown split {split!r}; use dev, test or all"])
+    return [q for q in questions if q.split == split]
 
 
 # -- YAML --------------------------------------------------------------------------------------
@@ -155,14 +181,20 @@ def parse_item(raw, position: int, problems: list[str]) -> Question | None:
         article_ids = []
     if kind in KINDS:
         _check_consistency(kind, answers, evidence, raw, where, problems)
+    split = raw.get("split") or ""
+    if split and split not in SPLITS:
+        problems.append(f"{where}: split {split!r} is not one of {', '.join(SPLITS)}")
 
     follow_up = None
     if raw.get("follow_up") is not None:
         follow_up = _parse_follow_up(raw["follow_up"], qid, kind, article_ids, f"{where} follow_up", problems)
     if len(problems) > before:
         return None
+    split = split or split_of(qid)
+    if follow_up is not None:
+        follow_up.split = split
     return Question(id=qid, question=" ".join(question.split()), answers=answers, kind=kind,
-                    article_ids=list(article_ids), evidence=evidence, follow_up=follow_up)
+                    article_ids=list(article_ids), evidence=evidence, follow_up=follow_up, split=split)
 
 
 def _parse_follow_up(raw, parent_id: str, parent_kind, article_ids: list[str], where: str,
@@ -339,8 +371,10 @@ def is_quail_file(path: Path) -> bool:
     return bool(records) and isinstance(records[0], dict) and "question_type" in records[0]
 
 
-def load_questions(path: Path | str, types: Iterable[str] | None = None, limit: int | None = None) -> list[Question]:
-    """Questions from a YAML file or a JSONL file (QuAIL or the YAML item format)."""
+def load_questions(path: Path | str, types: Iterable[str] | None = None, limit: int | None = None,
+                   split: str | None = None) -> list[Question]:
+    """Questions from a YAML file or a JSONL file (QuAIL or the YAML item format); ``split``:
+    dev, test, or None/"all" for both (applied before ``limit``)."""
     path = Path(path)
     if not path.is_file():
         raise QuestionSetError(str(path), ["no such file"])
@@ -348,6 +382,9 @@ def load_questions(path: Path | str, types: Iterable[str] | None = None, limit: 
         questions = load_jsonl(path, types)
     else:
         questions = load_yaml(path)
+    questions = select_split(questions, split)
+    if not questions:
+        raise QuestionSetError(str(path), [f"no question in split {split!r}"])
     if limit is not None:
         if limit < 1:
             raise QuestionSetError(str(path), [f"--limit must be at least 1, got {limit}"])

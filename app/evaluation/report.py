@@ -11,16 +11,17 @@ from pathlib import Path
 from app.evaluation.metrics import SUMMARY_KEYS, percentile
 
 LABELS = {
-    "accuracy": "Answer accuracy", "f1": "Token F1", "recall_at_k": "Retrieval recall@k", "mrr": "Retrieval MRR",
+    "accuracy": "Answer accuracy", "wrong_rate": "Wrong answers (share of turns)",
+    "truthfulness": "Truthfulness (correct - wrong) / turns", "f1": "Token F1", "recall_at_k": "Retrieval recall@k", "mrr": "Retrieval MRR",
     "citation_precision": "Citation precision", "citation_recall": "Citation recall",
     "refusal_precision": "Refusal precision", "refusal_recall": "Refusal recall",
     "false_refusal_rate": "False-refusal rate", "faithfulness": "Faithfulness (judge)",
     "latency_p50_s": "Latency p50", "latency_p95_s": "Latency p95",
 }
 FRACTIONS = [k for k in SUMMARY_KEYS if not k.startswith("latency")] + ["faithfulness"]
-KIND_COLUMNS = ["accuracy", "f1", "recall_at_k", "mrr", "citation_precision", "citation_recall",
+KIND_COLUMNS = ["accuracy", "wrong_rate", "truthfulness", "f1", "recall_at_k", "mrr", "citation_precision", "citation_recall",
                 "refusal_precision", "refusal_recall", "false_refusal_rate", "latency_p50_s", "latency_p95_s"]
-SHORT = {"accuracy": "acc", "f1": "F1", "recall_at_k": "R@k", "mrr": "MRR", "citation_precision": "cit P",
+SHORT = {"accuracy": "acc", "wrong_rate": "wrong", "truthfulness": "truth", "f1": "F1", "recall_at_k": "R@k", "mrr": "MRR", "citation_precision": "cit P",
          "citation_recall": "cit R", "refusal_precision": "ref P", "refusal_recall": "ref R",
          "false_refusal_rate": "false ref", "latency_p50_s": "p50 s", "latency_p95_s": "p95 s"}
 
@@ -81,28 +82,48 @@ def _kind_rows(summary: dict) -> list[list[str]]:
     return rows
 
 
+def _split_rows(summary: dict) -> list[list[str]]:
+    """One row per split and kind: what was developed on (dev) and what was held out (test)."""
+    rows = []
+    for split, part in summary.get("per_split", {}).items():
+        rows.append([split, "all", part.get("n_turns", "")] + [fmt(k, part.get(k)) for k in KIND_COLUMNS])
+        for kind, sub in part.get("per_kind", {}).items():
+            rows.append([split, kind, sub.get("n_turns", "")] + [fmt(k, sub.get(k)) for k in KIND_COLUMNS])
+    return rows
+
+
+def split_label(config: dict) -> str:
+    split = config.get("split") or "all"
+    return {"dev": "split dev (the development half)", "test": "split test (the held-out half)",
+            "all": "split all (dev + test)"}.get(split, f"split {split}")
+
+
 def to_markdown(data: dict) -> str:
     summary, config, turns = data["summary"], data["config"], data["turns"]
     out = [f"# Newsdesk evaluation: {Path(str(config.get('questions'))).name}", "",
            f"{config.get('started', '')} · {summary.get('n_questions', '?')} questions, {summary.get('n_turns')} turns "
            f"· generator {config.get('generator')} · retrieval {config.get('retrieval', {}).get('mode')} "
-           f"top-{summary.get('k')} · corpus `{config.get('corpus')}` · {config.get('seconds')} s", ""]
+           f"top-{summary.get('k')} · {split_label(config)} · corpus `{config.get('corpus')}` · {config.get('seconds')} s", ""]
     for note in data.get("notes", []):
         out.append(f"> {note}")
     out += ["", "## Summary", ""]
     keys = list(SUMMARY_KEYS) + (["faithfulness"] if "faithfulness" in summary else [])
     out.append(_md_table(["metric", "value"], [[LABELS.get(k, k), fmt(k, summary.get(k))] for k in keys]
                          + [["Correct / refused / errors",
-                             f"{summary.get('n_correct')} / {summary.get('n_refused')} / {summary.get('n_errors')}"]]))
+                             f"{summary.get('n_correct')} / {summary.get('n_refused')} / {summary.get('n_errors')}"],
+                            ["Wrong answers (turns)", summary.get("n_wrong", "–")]]))
     out += ["", "## Per kind", "", _md_table(["kind", "n"] + [SHORT[k] for k in KIND_COLUMNS], _kind_rows(summary))]
+    if summary.get("per_split"):
+        out += ["", "## Per split (dev = developed on, test = held out)", "",
+                _md_table(["split", "kind", "n"] + [SHORT[k] for k in KIND_COLUMNS], _split_rows(summary))]
     latency = summary.get("latency", {})
     out += ["", "## Latency per stage", "", _md_table(
         ["stage", "p50", "p95", "mean", "n"],
         [[stage, fmt("p50", v.get("p50")), fmt("p95", v.get("p95")), fmt("mean", v.get("mean")), v.get("n")]
          for stage, v in latency.items()])]
     out += ["", "## Turns", "", _md_table(
-        ["id", "kind", "result", "F1", "R@k", "answer"],
-        [[t["id"], t["kind"], turn_status(t), fmt("f1", t.get("f1")), fmt("recall_at_k", t.get("recall_at_k")),
+        ["id", "split", "kind", "result", "F1", "R@k", "answer"],
+        [[t["id"], t.get("split", ""), t["kind"], turn_status(t), fmt("f1", t.get("f1")), fmt("recall_at_k", t.get("recall_at_k")),
           _shorten(t.get("error") or t.get("answer", ""), 160)] for t in turns])]
     wrong = [t for t in turns if turn_status(t) != "correct"]
     if wrong:
@@ -250,7 +271,7 @@ def _turn_details(t: dict) -> str:
     if "faithful" in t:
         rows.append(f"<b>Judge</b>: {_e({True: 'supported', False: 'not supported', None: 'no verdict'}[t['faithful']])}")
     summary = (f'<span class="{status}">{status}</span> <code>{_e(t["id"])}</code> '
-               f'<span class="meta">{_e(t["kind"])}</span> {_e(_shorten(t["question"], 110))}')
+               f'<span class="meta">{_e(t["kind"])} · {_e(t.get("split", ""))}</span> {_e(_shorten(t["question"], 110))}')
     return f"<details><summary>{summary}</summary><div>" + "<br>".join(rows) + "</div></details>"
 
 
@@ -261,6 +282,7 @@ def to_html(data: dict) -> str:
     summary_rows = [[_e(LABELS.get(k, k)), _e(fmt(k, summary.get(k)))] for k in keys]
     summary_rows.append(["Correct / refused / errors",
                          _e(f"{summary.get('n_correct')} / {summary.get('n_refused')} / {summary.get('n_errors')}")])
+    summary_rows.append(["Wrong answers (turns)", _e(summary.get("n_wrong", "–"))])
     metric_chart = svg_bars([(LABELS[k], summary.get(k)) for k in FRACTIONS if k in summary],
                             title="Overall metrics")
     per_kind = summary.get("per_kind", {})
@@ -279,9 +301,13 @@ def to_html(data: dict) -> str:
         [_e(stage), _e(fmt("p50", v.get("p50"))), _e(fmt("p95", v.get("p95"))), _e(fmt("mean", v.get("mean"))),
          _e(v.get("n"))] for stage, v in latency.items()])
     notes = "".join(f'<div class="note">{_e(n)}</div>' for n in data.get("notes", []))
+    split_table = ("<h2>Per split (dev = developed on, test = held out)</h2>" + _html_table(
+        ["split", "kind", "n"] + [SHORT[k] for k in KIND_COLUMNS],
+        [[_e(c) for c in row] for row in _split_rows(summary)], numeric_from=2)) if summary.get("per_split") else ""
     meta = (f"{_e(config.get('started'))} · {_e(summary.get('n_questions'))} questions, {_e(summary.get('n_turns'))} turns"
             f" · generator {_e(config.get('generator'))} · embedding {_e(config.get('embedding_model'))}"
             f" · retrieval {_e(config.get('retrieval', {}).get('mode'))} top-{_e(summary.get('k'))}"
+            f" · {_e(split_label(config))}"
             f" · corpus <code>{_e(config.get('corpus'))}</code> · {_e(config.get('seconds'))} s")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>
@@ -295,6 +321,7 @@ def to_html(data: dict) -> str:
 <h2>Per kind</h2>
 {kind_table}
 <div class="charts"><div>{kind_chart}</div></div>
+{split_table}
 <h2>Latency</h2>
 <div class="charts"><div>{histogram}</div><div>{stage_chart}</div></div>
 {stage_table}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app.config import Settings, get_settings
 from app.evaluation import metrics
-from app.evaluation.questions import Question, is_quail_file, load_questions
+from app.evaluation.questions import Question, is_quail_file, load_questions, select_split
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def _passage_texts(answer) -> list[str]:
 def ask_turn(chat, question: Question, turn: int, parent_id: str | None, retriever, k: int, judge=None) -> dict:
     """Ask one question in ``chat`` and score the answer; failures become an ``error`` record."""
     record = {
-        "id": question.id, "parent_id": parent_id, "turn": turn, "kind": question.kind,
+        "id": question.id, "parent_id": parent_id, "turn": turn, "kind": question.kind, "split": question.split,
         "answerable": question.answerable, "question": question.question, "gold_answers": list(question.answers),
         "evidence": list(question.evidence), "article_ids": list(question.article_ids),
         "standalone_question": None, "answer": "", "refused": False, "refusal_reason": None,
@@ -229,6 +229,7 @@ def run_eval(
     index_dir: Path | str | None = None,
     types: Sequence[str] | None = None,
     limit: int | None = None,
+    split: str | None = None,
     judge="auto",
     progress: ProgressCallback | None = None,
     source: str | None = None,
@@ -239,7 +240,8 @@ def run_eval(
     a separate cached evaluation index (or ``index_dir``). ``judge``: "auto" (from the
     environment), a ``JudgeConfig``, a ``Judge``, or None/False for none. With ``out_dir``,
     report.json, report.md and report.html are written there. ``source`` names loaded questions'
-    file in the reports.
+    file in the reports. ``split``: "dev" or "test" evaluates that half of the set only; None or
+    "all" both, with a summary per split in ``summary["per_split"]``.
     """
     from app.answering import get_pipeline
     from app.api import Chat
@@ -248,9 +250,10 @@ def run_eval(
     settings = settings or get_settings()
     if isinstance(questions, (str, Path)):
         source = str(questions)
-        questions = load_questions(questions, types=types, limit=limit)
+        questions = load_questions(questions, types=types, limit=limit, split=split)
     else:
-        questions = list(questions)[:limit] if limit else list(questions)
+        questions = select_split(questions, split)
+        questions = questions[:limit] if limit else questions
     corpus = Path(corpus) if corpus is not None else default_corpus(source, settings)
     if not corpus.exists():
         raise FileNotFoundError(f"no such corpus file or folder: {corpus}")
@@ -313,7 +316,7 @@ def run_eval(
         "embedding_model": embedding_model_name(settings.embedding),
         "retrieval": settings.retrieval.model_dump(), "chunking": settings.chunking.model_dump(),
         "judge": getattr(judge, "label", None) if judge is not None else None,
-        "types": list(types) if types else None, "limit": limit,
+        "types": list(types) if types else None, "limit": limit, "split": split or "all",
         "started": started_at.isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
     }

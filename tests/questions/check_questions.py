@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Sanity checker for the Newsdesk evaluation question sets.
 
-Standalone (stdlib + pyyaml). Verifies, for tests/questions/seed.yaml and
-tests/questions/wikinews.yaml:
+Standalone (stdlib + pyyaml). Verifies, for tests/questions/seed.yaml,
+tests/questions/wikinews.yaml and tests/questions/wikinews-traps.yaml:
 
   * every item has id, question, answers, kind, article_ids with the right types;
   * ids are unique (across both files) and follow the s-NN / w-NNN scheme;
@@ -11,7 +11,10 @@ tests/questions/wikinews.yaml:
   * every evidence span (and follow_up evidence span) occurs verbatim in the text
     of at least one of the item's article_ids;
   * unanswerable items have `answers: []` and no evidence;
-  * multi-article items list >= 2 articles and their evidence covers >= 2 of them.
+  * multi-article items list >= 2 articles and their evidence covers >= 2 of them;
+  * every item has `split: dev|test` (tests/questions/assign_splits.py writes it), and each
+    split holds between 30% and 70% of the file's turns;
+  * wikinews-traps.yaml uses only articles that no other set uses (ids t-NNN).
 
 Prints a summary and exits non-zero when anything is wrong. Warnings (e.g. no
 answer surface form found inside the evidence of a factoid) do not fail the run.
@@ -42,8 +45,9 @@ ALLOWED_KINDS = {
     "unanswerable",
 }
 SEED_ID = "ain-al-asad-rocket-attack"
-ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up"}
-FOLLOW_KEYS = {"question", "answers", "evidence"}
+ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up", "split"}
+FOLLOW_KEYS = {"question", "answers", "evidence", "kind"}
+SPLITS = {"dev", "test"}
 
 
 def load_corpora(shared: Path) -> dict[str, dict[str, str]]:
@@ -102,7 +106,8 @@ def answer_in_evidence(answers, ev) -> bool:
 def check_file(path: Path, texts: dict[str, str], id_re: re.Pattern, seen_ids: set,
                errors: list, warnings: list) -> dict:
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    stats = {"items": 0, "kinds": collections.Counter(), "articles": set(), "follow_ups": 0}
+    stats = {"items": 0, "kinds": collections.Counter(), "articles": set(), "follow_ups": 0,
+             "splits": collections.Counter()}
     if not isinstance(items, list):
         errors.append(f"{path.name}: top level must be a list")
         return stats
@@ -129,6 +134,10 @@ def check_file(path: Path, texts: dict[str, str], id_re: re.Pattern, seen_ids: s
         if kind not in ALLOWED_KINDS:
             errors.append(f"{where}: kind {kind!r} not in {sorted(ALLOWED_KINDS)}")
         stats["kinds"][kind] += 1
+        split = it.get("split")
+        if split not in SPLITS:
+            errors.append(f"{where}: split {split!r} must be dev or test (run tests/questions/assign_splits.py)")
+        stats["splits"][split] += 2 if it.get("follow_up") is not None else 1
         aids = it.get("article_ids")
         if not isinstance(aids, list) or not aids or not all(isinstance(a, str) for a in aids):
             errors.append(f"{where}: article_ids must be a non-empty list of strings")
@@ -171,7 +180,11 @@ def check_file(path: Path, texts: dict[str, str], id_re: re.Pattern, seen_ids: s
                 if not isinstance(fu.get("question"), str) or not fu["question"].strip():
                     errors.append(f"{fwhere}: question missing")
                 fans = fu.get("answers")
-                if fans == []:
+                if fu.get("kind") is not None and fu["kind"] not in ALLOWED_KINDS:
+                    errors.append(f"{fwhere}: kind {fu['kind']!r} not in {sorted(ALLOWED_KINDS)}")
+                if fans == [] or fu.get("kind") == "unanswerable":
+                    if fans != []:
+                        errors.append(f"{fwhere}: unanswerable follow-up must have answers: []")
                     if fu.get("evidence") not in (None, "", []):
                         errors.append(f"{fwhere}: unanswerable follow-up must not have evidence")
                 else:
@@ -185,7 +198,7 @@ def check_file(path: Path, texts: dict[str, str], id_re: re.Pattern, seen_ids: s
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=os.environ.get("NEWSDESK_SHARED", str(HERE.parent.parent.parent / "shared")))
-    ap.add_argument("--dir", default=str(HERE), help="folder holding seed.yaml and wikinews.yaml")
+    ap.add_argument("--dir", default=str(HERE), help="folder holding the question files")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
     args = ap.parse_args()
 
@@ -197,17 +210,27 @@ def main() -> int:
     plan = [
         ("seed.yaml", corpora["seed"], re.compile(r"s-\d{2}")),
         ("wikinews.yaml", corpora["wikinews"], re.compile(r"w-\d{3}")),
+        ("wikinews-traps.yaml", corpora["wikinews"], re.compile(r"t-\d{3}")),
     ]
+    used_elsewhere: set[str] = set()
     for name, texts, id_re in plan:
         path = qdir / name
         if not path.exists():
             errors.append(f"{name}: file not found at {path}")
             continue
         st = check_file(path, texts, id_re, seen, errors, warnings)
+        if name == "wikinews-traps.yaml":
+            for article in sorted(st["articles"] & used_elsewhere):
+                errors.append(f"{name}: article {article} is already used by another question set")
+        used_elsewhere |= st["articles"]
+        total = sum(st["splits"].values())
+        if total and not all(0.3 <= st["splits"][s] / total <= 0.7 for s in SPLITS):
+            errors.append(f"{name}: unbalanced splits {dict(st['splits'])}")
         kinds = ", ".join(f"{k}={v}" for k, v in sorted(st["kinds"].items(), key=lambda kv: str(kv[0])))
         print(f"{name}: {st['items']} items, {len(st['articles'])} distinct articles, "
               f"{st['follow_ups']} with follow_up")
         print(f"  kinds: {kinds}")
+        print(f"  turns per split: {dict(sorted((str(k), v) for k, v in st['splits'].items()))}")
 
     if warnings and not args.quiet:
         print(f"\n{len(warnings)} warning(s):")
