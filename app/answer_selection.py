@@ -123,6 +123,7 @@ class QuestionFrame:
     numbers: frozenset[float]  # numbers the question gives (an answer repeating one answers nothing)
     content: frozenset[str]  # content lemmas of the question
     role: str | None = None  # "subject" / "object": the side of the verb a who-question asks for
+    slot: str | None = None  # for open questions: "subject", "object" or a stranded preposition ("in")
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,22 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     role = None
     if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
         role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
+    slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
-                         years=years, numbers=numbers, content=content, role=role)
+                         years=years, numbers=numbers, content=content, role=role, slot=slot)
+
+
+def _open_slot(wh: Token) -> str | None:
+    """Which argument of the verb "what" stands for: a stranded preposition ("hidden in?"), the
+    subject ("What caused …?") or the object ("What did he call …?")."""
+    for token in wh.doc:
+        if token.dep_ == "prep" and not any(c.dep_ == "pobj" for c in token.children) and token.i > wh.i:
+            return token.lower_
+    if wh.dep_ in ("nsubj", "nsubjpass"):
+        return "subject"
+    if wh.dep_ in ("dobj", "attr", "oprd"):
+        return "object"
+    return None
 
 
 def _counted_noun(many: Token) -> str | None:
@@ -630,6 +645,29 @@ def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]
 
 
 # -- finding answers without the model ------------------------------------------------------------
+def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
+    """The phrase filling an open question's slot under its verb: "What was the missile hidden in?"
+    + "the missile was hidden in a flour bag" -> "a flour bag"; "What did he call the attacks?" +
+    "Kirby called the attacks a serious threat" -> "a serious threat"."""
+    if frame.kind != AnswerKind.OPEN or not frame.slot or not frame.verbs:
+        return None
+    asked = set().union(*(related(v) for v in frame.verbs))
+    for verb in (t for t in sentence if t.lemma_.lower() in asked and t.pos_ in ("VERB", "AUX")):
+        for child in verb.children:
+            if frame.slot == "subject":
+                heads = [child] if child.dep_ in ("nsubj", "nsubjpass", "csubj") else []
+            elif frame.slot == "object":
+                heads = [child] if child.dep_ in ("dobj", "oprd", "attr", "ccomp") else []
+            else:
+                heads = [c for c in child.children if c.dep_ == "pobj"] \
+                    if child.dep_ == "prep" and child.lower_ == frame.slot else []
+            for head in heads:
+                phrase = [t for t in head.subtree]
+                if any(_is_content(t) and t.lemma_.lower() not in frame.content for t in phrase):
+                    return sentence.doc[phrase[0].i: phrase[-1].i + 1].text
+    return None
+
+
 def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
                similar: Callable[[str, str], float] | None = None) -> list[Candidate]:
     """Spans of the asked type in ``sentence`` that verify, best first."""

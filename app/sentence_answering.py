@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from app.answer_selection import (AnswerKind, QuestionFrame, Verdict, analyse_question, candidates, explains,
-                                  verify)
+                                  locate, open_answer, verify)
 from app.citations import evidence_text, sentence_spans
 from app.picking import PickFn, explain_schema, factoid_schema, format_sentences, parse_pick
 from app.types import Citation, Passage
@@ -119,23 +119,41 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     if pick is not None and pick.sentences and pick.answer:
         index = pick.sentences[0] - 1
         verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
+        if not verdict and verdict.failure == "not-in-sentence":
+            # Small models copy from the sentence next to the one they number: the only sentence
+            # holding the copied text is the pick.
+            holding = [i for i, sp in enumerate(spans) if locate(pick.answer, sp)]
+            if len(holding) == 1:
+                index = holding[0]
+                verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
         if verdict:
-            return Outcome(frame, pick.answer, [ranked[index]], "model", raw=raw)
+            return Outcome(frame, _shortest(frame, spans[index], pick.answer), [ranked[index]], "model", raw=raw)
         failures.append(verdict.reason)
         # The right sentence with a badly copied span: one clear candidate of the asked type in it.
-        found = candidates(frame, spans[index], _context(ranked[index]), similar)
-        strong = _unambiguous(found)
+        strong = _unambiguous(candidates(frame, spans[index], _context(ranked[index]), similar)) \
+            or _open_in(frame, spans[index], _context(ranked[index]))
         if strong:
             return Outcome(frame, strong, [ranked[index]], "matched", raw=raw)
     elif pick is not None:
         failures.append("the model found no sentence that states the answer")
 
-    if frame.kind != AnswerKind.OPEN:
-        for ref, span in list(zip(ranked, spans))[:fallback_depth]:
-            strong = _unambiguous(candidates(frame, span, _context(ref), similar))
-            if strong:
-                return Outcome(frame, strong, [ref], "matched", raw=raw)
+    for ref, span in list(zip(ranked, spans))[:fallback_depth]:
+        strong = _unambiguous(candidates(frame, span, _context(ref), similar))
+        if strong:
+            return Outcome(frame, strong, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
+
+
+def _open_in(frame: QuestionFrame, sentence: Span, context: str) -> str | None:
+    """An open question's slot filler in the sentence, if the sentence verifies with it."""
+    phrase = open_answer(frame, sentence)
+    return phrase if phrase and verify(frame, sentence, phrase, context) else None
+
+
+def _shortest(frame: QuestionFrame, sentence: Span, answer: str) -> str:
+    """A model that copied half the sentence as "the answer": the slot filler inside it, if any."""
+    phrase = open_answer(frame, sentence) if frame.kind == AnswerKind.OPEN else None
+    return phrase if phrase and phrase.lower() in answer.lower() and len(phrase) < len(answer) else answer
 
 
 def _unambiguous(found) -> str | None:

@@ -161,3 +161,14 @@ def test_a_causal_sentence_explains_and_a_description_does_not(nlp):
     frame = analyse_question(nlp("Why did Germany ban the airline Mahan Air?"))
     assert explains(frame, nlp("Germany banned Mahan Air because of security concerns.")[:]).strength == 2
     assert not explains(frame, nlp("The weather in Berlin was sunny on Monday.")[:])
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("What was the missile hidden in?", "This time the missile was hidden in a flour bag.", "a flour bag"),
+    ("What did he call the attacks?", "Kirby called the attacks a serious threat.", "a serious threat"),
+    ("What caused the fire?", "An electrical fault caused the fire, officials said.", "An electrical fault"),
+])
+def test_an_open_question_is_answered_by_the_phrase_in_its_slot(nlp, question, sentence, expected):
+    from app.answer_selection import open_answer
+
+    assert open_answer(analyse_question(nlp(question)), nlp(sentence)[:]) == expected
