@@ -56,10 +56,8 @@ class RetrievalSettings(BaseModel):
     # weak and the pipeline refuses without asking the model ("What is the capital of France?"
     # scores 0.04 over the seed article; real questions about it score 0.3-0.6).
     min_similarity: float = 0.20
-    # Sentences of a passage within this similarity of its best sentence are shown to the model.
-    focus_margin: float = 0.15
     # The best-ranked sentences shown to the generator, which picks the one that states the answer.
-    answer_sentences: int = Field(8, ge=1, le=30)
+    answer_sentences: int = Field(6, ge=1, le=30)
 
 
 class LLMSettings(BaseModel):

@@ -106,7 +106,7 @@ def constrained_caller(chat_model: Runnable, backend: str, max_tokens: int = 96)
 
 def format_sentences(lines: Sequence[tuple[str, str, str]]) -> str:
     """Numbered sentences with their article's title and date: "[2] (Title, 2019-01-05) Text"."""
-    return "\n".join(f"[{n}] ({_clean(title)}, {date or 'undated'}) {_clean(text)}"
+    return "\n".join(f"[{n}] ({_clean(title)[:70]}, {date or 'undated'}) {_clean(text)}"
                      for n, (title, date, text) in enumerate(lines, start=1))
 
 

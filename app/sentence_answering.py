@@ -108,6 +108,13 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     if frame.kind == AnswerKind.REASON:
         return _explain(frame, ranked, spans, ask, prompts, user_fields)
 
+    # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
+    # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU).
+    if frame.kind not in (AnswerKind.OPEN, AnswerKind.REASON):
+        strong = _unambiguous(candidates(frame, spans[0], _context(ranked[0]), similar))
+        if strong:
+            return Outcome(frame, strong, [ranked[0]], "matched")
+
     raw, pick = "", None
     if ask is not None:
         try:
