@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -70,7 +69,6 @@ class Pipeline:
         self.nlp = nlp or shared_spacy()
         self.pick_prompts = Prompts(*(load_prompt(settings, f"{name}.txt") for name in
                                       ("pick_system", "pick_user", "explain_system", "explain_user")))
-        self.passage_template = load_prompt(settings, "passage.txt")
         self.condense_prompt = load_prompt(settings, "condense.txt")
 
     # -- steps ------------------------------------------------------------------------------
@@ -89,14 +87,6 @@ class Pipeline:
             | get_chat_model(self.settings) | StrOutputParser()
         with generation_lock(self.settings):
             return chain.invoke({"history": transcript, "question": question})
-
-    def format_passages(self, passages: Sequence[Passage]) -> str:
-        """Passages fenced as data; an article cannot close the fence or open a passage of its own."""
-        return "\n\n".join(
-            self.passage_template.format(number=p.number, title=_defang(p.title).replace('"', "'"),
-                                         date=p.date or "unknown", text=_defang(p.focus_text or p.text))
-            for p in passages if p.focus_text is None or p.focus_text
-        )
 
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
         """Nothing retrieved, or no passage semantically close to the question."""
@@ -176,13 +166,6 @@ class Pipeline:
                 result = item
         assert result is not None
         return result
-
-
-_FENCE_RE = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
-
-
-def _defang(text: str) -> str:
-    return _FENCE_RE.sub(lambda m: m.group().replace("<", "‹"), text)
 
 
 def _by_best_sentence(passages: list[Passage], ranked: Sequence[SentenceRef]) -> list[Passage]:
