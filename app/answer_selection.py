@@ -222,12 +222,16 @@ def _open_slot(wh: Token) -> str | None:
 
 
 def _counted_noun(many: Token) -> str | None:
+    """ "How many US soldiers" -> soldier; "How much money" -> money; "How much will X cost" -> None."""
     head = many.head
-    if head.pos_ in ("NOUN", "PROPN") and head.i != many.i:
+    if head.pos_ in ("NOUN", "PROPN") and head.i != many.i and head.i > many.i:
         return head.lemma_.lower()
-    for token in many.doc[many.i + 1: many.i + 4]:  # the parse sometimes hangs "many" on the verb
+    window = 4 if many.lower_ == "many" else 2  # the parse sometimes hangs "many" on the verb
+    for token in many.doc[many.i + 1: many.i + window]:
         if token.pos_ in ("NOUN", "PROPN"):
             return token.lemma_.lower()
+        if token.pos_ not in ("ADJ", "NUM"):
+            break
     return None
 
 
@@ -508,8 +512,8 @@ def _noun_compatible(focus: str, noun: Token, similar: Callable[[str, str], floa
     lemma = noun.lemma_.lower()
     if lemma == focus or focus in related(lemma) or lemma in _PEOPLE:
         return True
-    if noun.lower_ in _UNITS or noun.like_num:
-        return True
+    if noun.lower_ in _UNITS or noun.like_num or noun.ent_type_ in NUMERIC_LABELS | TIME_LABELS:
+        return True  # a unit or measure ("2.4 million pounds", "11 weeks"), not a thing counted
     return similar is not None and similar(focus, lemma) >= 0.5
 
 

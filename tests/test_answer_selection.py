@@ -172,3 +172,9 @@ def test_an_open_question_is_answered_by_the_phrase_in_its_slot(nlp, question, s
     from app.answer_selection import open_answer
 
     assert open_answer(analyse_question(nlp(question)), nlp(sentence)[:]) == expected
+
+
+def test_an_amount_in_a_currency_answers_how_much(nlp):
+    question = "How much will the Mill Street repairs cost?"
+    sentence = "The memo says repairs will cost 2.4 million pounds and take 11 weeks."
+    assert check(nlp, question, sentence, "2.4 million pounds", context="Road repairs on Mill Street")
