@@ -50,7 +50,8 @@ PLACING_LABELS = frozenset({"GPE", "LOC", "FAC", "EVENT"})
 # Verbs that carry no relation of their own: the relation is in their complement ("were confirmed
 # dead", "is reported to have killed").
 LIGHT_VERBS = frozenset("""be have do say tell report confirm include leave total number make take get become
-remain seem appear state add note believe estimate put receive obtain gain earn hold contain involve""".split())
+remain seem appear state add note believe estimate put receive obtain gain earn hold contain involve
+accord""".split())
 # Lemmas of the same relation, as news writes it. Small on purpose: one line per relation.
 _RELATION_GROUPS = [
     "kill die dead death fatality fatal killing murder slay lose life",
@@ -474,7 +475,7 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -
 
 
 def _mentioned(name: str, text: str) -> bool:
-    name = name.lower().removeprefix("the ").strip()
+    name = re.sub(r"['’]s?$", "", name.lower().removeprefix("the ").strip())  # "North Korea's"
     if name in text:
         return True
     # "Jolo Cathedral" is mentioned by "the cathedral in Jolo": every word of the name.

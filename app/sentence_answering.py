@@ -179,7 +179,9 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
         except Exception as err:
             log.warning("explanation pick failed: %s", err)
         picked = parse_pick(raw, len(ranked)).sentences
-    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1])]
+    # Measured: a sentence that is only about the event (no cause, purpose or means in it) was the
+    # usual wrong why-answer, so the model's pick must explain too.
+    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1]).strength >= 2]
     origin = "model"
     if not chosen:
         verdicts: list[tuple[int, Verdict]] = [(i, explains(frame, spans[i])) for i in range(min(3, len(spans)))]

@@ -178,3 +178,9 @@ def test_an_amount_in_a_currency_answers_how_much(nlp):
     question = "How much will the Mill Street repairs cost?"
     sentence = "The memo says repairs will cost 2.4 million pounds and take 11 weeks."
     assert check(nlp, question, sentence, "2.4 million pounds", context="Road repairs on Mill Street")
+
+
+def test_a_possessive_name_in_the_question_is_found_without_its_s(nlp):
+    question = "According to North Korea's KCNA, how many shells did the South Korean military fire?"
+    sentence = "The South Korean military fired 36 shells at KPA civil police posts, KCNA said."
+    assert check(nlp, question, sentence, "36", context="North Korea and South Korea exchange artillery fire")
