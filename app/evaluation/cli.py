@@ -30,7 +30,7 @@ def eval_command(
     limit: Annotated[Optional[int], typer.Option(help="only the first N questions")] = None,
     split: Annotated[str, typer.Option(
         "--split", help="dev | test | all: the development half, the held-out half, or both "
-                        "(see split_of in app/evaluation/questions.py)")] = "all",
+                        "(each item's `split`, else a stable hash of its id)")] = "all",
     compare: Annotated[Optional[tuple[Path, Path]], typer.Option(
         "--compare", help="compare two runs (report.json files or run folders) instead of running: --compare A B")] = None,
     judge_backend: Annotated[Optional[str], typer.Option(
@@ -171,7 +171,8 @@ def print_summary(data: dict, console) -> None:
                         f"{summary.get('n_wrong')} wrong, {summary.get('n_refused')} refused, "
                         f"{summary.get('n_errors')} errors",
                   box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline")
-    columns = [key for key in KIND_COLUMNS if key != "f1"]  # F1 is in the reports; the terminal table stays narrow
+    # F1, MRR and citation recall are in the reports; the terminal table stays within 80 columns.
+    columns = [key for key in KIND_COLUMNS if key not in ("f1", "mrr", "citation_recall")]
     table.add_column("kind", no_wrap=True)
     table.add_column("n", justify="right")
     for key in columns:
@@ -195,7 +196,7 @@ def print_summary(data: dict, console) -> None:
                           end_section=position == len(rows) - 1 and number < len(sections) - 1)
     console.print(table)
     console.print("wrong: answered but not correct, share of turns; truth: (correct - wrong) / turns; "
-                  "p50/p95: total seconds per turn; cit P/R: citation precision/recall; "
+                  "p50/p95: total seconds per turn; cit P: citation precision; "
                   "ref P/R: refusal precision/recall; f.ref: false-refusal rate", style="dim")
     if summary.get("faithfulness") is not None:
         console.print(f"faithfulness (judge): {fmt('faithfulness', summary['faithfulness'])}")
