@@ -15,6 +15,7 @@ REASONS: dict[RefusalKind, str] = {
     "not_an_answer": "the answer does not say what was asked (it restates the question or lacks the number, "
                      "time or name asked for)",
     "unsupported": "the answer is not supported by the passages",
+    "not_stated": "no sentence of the passages states the answer",
 }
 
 
