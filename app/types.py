@@ -86,7 +86,7 @@ class Citation(BaseModel):
     chunk_id: str
     chunk_text: str
     span: Span
-    # "model": the model wrote the marker; "matched": assigned by matching the answer to passages.
+    # "model": the generator picked the sentence; "matched": the checks found it (app/answering/sentences.py).
     origin: CitationOrigin = "model"
     also_in: list[StoryCopy] = Field(default_factory=list)  # other outlets that carried the story
 
