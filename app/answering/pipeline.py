@@ -209,7 +209,8 @@ class Pipeline:
     def _stated(outcome: Outcome, passages: list[Passage], done) -> Answer:
         """The verified pick as an answer, or the refusal it comes to."""
         if outcome.refused:
-            return refusal("not_stated", passages=passages, detail=outcome.reason or None, **done(raw_answer=outcome.raw or None))
+            return refusal("not_stated", passages=passages, detail=outcome.reason or None,
+                           **done(raw_answer=outcome.raw or None))
         text, citations = compose(outcome)
         return Answer(text=text, citations=citations, passages=reorder_passages(passages, citations),
                       **done(raw_answer=outcome.raw or None))
