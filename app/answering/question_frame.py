@@ -7,7 +7,6 @@ that app/answering/verification.py checks a pick against.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
