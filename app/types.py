@@ -8,8 +8,7 @@ from pydantic import BaseModel, Field
 
 # Why an answer is a refusal (``Answer.refusal_kind``); the reader-facing wording is in
 # ``Answer.refusal_reason``, both built in ``app.answering.refusals``.
-RefusalKind = Literal["empty_index", "weak_evidence", "model_declined", "not_an_answer", "unsupported",
-                      "not_stated"]
+RefusalKind = Literal["empty_index", "weak_evidence", "not_stated"]
 # Who put a citation there: the model's own marker, or the pipeline matching the claim to a passage.
 CitationOrigin = Literal["model", "matched"]
 

@@ -200,6 +200,7 @@ class Pipeline:
         outcome = answer_from_sentences(standalone, ranked[:self.settings.retrieval.answer_sentences], self.nlp,
                                         self.picker(temperature), self.pick_prompts, word_similarity(self.embeddings))
         timings["generation_s"] = time.perf_counter() - mark
+        timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
         answer = self._stated(outcome, passages, done)
         # The generator's output is a JSON pick, not prose: the checked text is the only delta.
         yield TextDelta(text=answer.text)
