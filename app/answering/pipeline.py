@@ -136,10 +136,10 @@ class Pipeline:
 
     def picker(self, temperature: float | None = None) -> PickFn:
         """The generator under constrained output, called the way every generation is: through the
-        chat model (a llama.cpp worker pool runs it on a free worker) under the generation lock."""
-        call = constrained_caller(with_temperature(self.chat_model, temperature), self.settings.llm.backend)
-
+        chat model (a llama.cpp worker pool runs it on a free worker) under the generation lock. The
+        chat model is only built when a pick is needed (answers the checks settle need none)."""
         def locked(system: str, user: str, schema: dict) -> str:
+            call = constrained_caller(with_temperature(self.chat_model, temperature), self.settings.llm.backend)
             with self.generation_lock:
                 return call(system, user, schema)
         return locked
