@@ -12,7 +12,6 @@ import sys
 MOVED = {
     "app.citations": "app.answering.citations",
     "app.grounding": "app.answering.grounding",
-    "app.focus": "app.answering.focus",
     "app.rewriting": "app.answering.rewriting",
 }
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
+from spacy.language import Language
 
 from app.answering import Pipeline, Turn, final_answer
 from app.config import Settings, get_settings
@@ -36,11 +37,15 @@ class Newsdesk:
     request. Thread-safe for answering (llama.cpp generations are serialised by the pipeline)."""
 
     def __init__(self, settings: Settings | None = None, *, chat_model: BaseChatModel | None = None,
-                 embeddings: Embeddings | None = None, _shared_from: Newsdesk | None = None):
+                 embeddings: Embeddings | None = None, nlp: Language | None = None,
+                 _shared_from: Newsdesk | None = None):
         self.settings = settings if settings is not None else get_settings()
         self.store = Store(self.settings, embeddings=embeddings)
         lock = _shared_from.pipeline.generation_lock if _shared_from is not None else None
-        self.pipeline = Pipeline(self.settings, chat_model=chat_model, store=self.store, generation_lock=lock)
+        if nlp is None and _shared_from is not None:
+            nlp = _shared_from.pipeline.loaded_nlp
+        self.pipeline = Pipeline(self.settings, chat_model=chat_model, store=self.store, nlp=nlp,
+                                 generation_lock=lock)
         if _shared_from is not None:
             self.pipeline.model_label = _shared_from.pipeline.model_label
         self._index_lock = threading.Lock()

@@ -72,8 +72,8 @@ class RetrievalSettings(Section):
     # "What is the capital of France?" scores 0.04 over the seed article; real questions 0.3-0.6.
     min_similarity: float = Field(0.20, description="refuse without asking the model when no passage reaches this "
                                                     "dense cosine similarity")
-    focus_margin: float = Field(0.15, ge=0.0, description="sentences within this similarity of the best sentence "
-                                                          "are shown to the model")
+    answer_sentences: int = Field(6, ge=1, le=30, description="best-ranked sentences shown to the generator, "
+                                                               "which picks the one that states the answer")
     one_copy_per_story: bool = Field(True, description="wire copies (app/dedup.py): each story is retrieved once, "
                                                        "from its best-ranked copy")
 

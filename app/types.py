@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 # Why an answer is a refusal (``Answer.refusal_kind``); the reader-facing wording is in
 # ``Answer.refusal_reason``, both built in ``app.answering.refusals``.
-RefusalKind = Literal["empty_index", "weak_evidence", "model_declined", "not_an_answer", "unsupported"]
+RefusalKind = Literal["empty_index", "weak_evidence", "not_stated"]
 # Who put a citation there: the model's own marker, or the pipeline matching the claim to a passage.
 CitationOrigin = Literal["model", "matched"]
 
@@ -62,7 +62,7 @@ class Passage(BaseModel):
     score: float = 0.0  # fused score (reciprocal rank fusion)
     dense_similarity: float | None = None  # cosine similarity, when the dense retriever found it
     bm25_score: float | None = None
-    relevance: float | None = None  # best sentence-to-question similarity (see app.focus)
+    relevance: float | None = None  # best sentence-to-question similarity (see app/answering/sentences.py)
     focus_text: str | None = None  # the relevant sentences shown to the model; None = all of ``text``
     also_in: list[StoryCopy] = Field(default_factory=list)  # the same story from other outlets
 
@@ -85,7 +85,7 @@ class Citation(BaseModel):
     chunk_id: str
     chunk_text: str
     span: Span
-    # "model": the model wrote the marker; "matched": assigned by matching the answer to passages.
+    # "model": the generator picked the sentence; "matched": the checks found it (app/answering/sentences.py).
     origin: CitationOrigin = "model"
     also_in: list[StoryCopy] = Field(default_factory=list)  # other outlets that carried the story
 

@@ -53,7 +53,8 @@ def test_the_rule_goes_first_and_the_model_is_not_asked_when_it_applies():
 
 
 def test_the_model_rewrites_what_the_rule_cannot_and_is_not_believed_when_it_answers():
-    history = [Turn(EARLIER, "Two dozen rockets were launched [1].")]
+    # A refused earlier answer gives no statement to resolve "that" with: the model is asked.
+    history = [Turn(EARLIER, "The articles don't say. Nothing in them answers it.")]
     good = "Standalone question: Who said that two dozen rockets were launched at the base?"
     assert rewrite("Who said that?", history, lambda t, q: good) == \
         "Who said that two dozen rockets were launched at the base?"
@@ -82,3 +83,13 @@ def test_rewrite_checks():
     assert usable_rewrite("Where was it found?", "Where was the missile found?")
     assert not usable_rewrite("Where was it found?", "It was found in a flour bag.")  # an answer
     assert not usable_rewrite("And how many of them hit?", "How many rockets were launched?")  # lost "hit"
+
+
+def test_a_follow_up_about_the_previous_answer_is_resolved_from_that_answer():
+    from app.answering.rewriting import resolve_from_answer
+
+    answer = "A flour bag. This time the missile was hidden in a flour bag [1]."
+    assert resolve_from_answer("Who said that?", answer) == "Who said that this time the missile was hidden in a flour bag?"
+    when = resolve_from_answer("When did it happen?", "Fourteen of the projectiles hit the target [1].")
+    assert when == "When did it happen: Fourteen of the projectiles hit the target?"
+    assert resolve_from_answer("Who said that?", "The articles don't say. Nothing in them answers it.") is None

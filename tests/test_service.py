@@ -21,15 +21,26 @@ from app.workers import WorkerPool
 from conftest import SEED_ID, make_settings
 from service_helpers import serve_app, sse_events
 
-FOURTEEN = "Fourteen of the projectiles hit the target."  # what the fake model says
 SPAN = "Fourteen of the projectiles hit the target, causing minor injuries"  # the article's sentence
-ANSWERABLE = "How many rockets hit the base?"
+ANSWERABLE = "How many rockets hit the base?"  # its best sentence states it: answered without a model call
+PICKED = "What was the missile hidden in?"  # answered from the fake generator's pick
+PICK = '{"sentence": 1, "answer": "a flour bag"}'
 OFF_TOPIC = "What is the capital of France?"
 
 
-def newsdesk_for(settings, sleep: float | None = None, repeat: int = 1) -> Newsdesk:
-    """The real application with one fake generation worker; ``sleep`` seconds per character streamed."""
-    fake = FakeListChatModel(responses=[" ".join([FOURTEEN] * repeat)], sleep=sleep)
+class SlowPick(FakeListChatModel):
+    """A fake generator whose pick takes ``seconds`` (a pick is one call, not a stream)."""
+
+    seconds: float = 0.0
+
+    def _call(self, *args, **kwargs):
+        time.sleep(self.seconds)
+        return super()._call(*args, **kwargs)
+
+
+def newsdesk_for(settings, seconds: float = 0.0) -> Newsdesk:
+    """The real application with one fake generation worker that picks the flour-bag sentence."""
+    fake = SlowPick(responses=[PICK], seconds=seconds)
     return Newsdesk(settings, chat_model=WorkerPool.of([fake], label="fake"))
 
 
@@ -80,17 +91,16 @@ def test_ask_with_filters_and_top_k(service_url):
     assert len(AnswerResponse.model_validate(response.json()).passages) <= 2
 
 
-def test_streamed_ask_sends_text_deltas_then_the_checked_answer(service_url):
-    with httpx.stream("POST", f"{service_url}/api/ask", json={"question": ANSWERABLE, "stream": True},
+@pytest.mark.parametrize("question", [ANSWERABLE, PICKED])
+def test_streamed_ask_sends_the_checked_text_then_the_answer(service_url, question):
+    with httpx.stream("POST", f"{service_url}/api/ask", json={"question": question, "stream": True},
                       timeout=60) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         events = list(sse_events(response.iter_lines()))
-    kinds = [kind for kind, _ in events]
-    assert kinds[-1] == "answer" and set(kinds[:-1]) == {"delta"}
-    assert "".join(data["text"] for kind, data in events[:-1]) == FOURTEEN
+    assert [kind for kind, _ in events] == ["delta", "answer"]
     final = AnswerResponse.model_validate(events[-1][1])
-    assert final.citations and "[1]" in final.text
+    assert events[0][1]["text"] == final.text and final.citations and "[1]" in final.text
 
 
 def test_refusal_is_streamed_without_deltas(service_url):
@@ -236,42 +246,39 @@ def test_request_bodies_over_the_limit_get_413(seed_settings):
 
 def test_streams_over_the_cap_get_503_and_refusals_do_not_wait(seed_settings):
     settings = seed_settings.with_overrides(**{"server.max_streams": 1, "server.rate_limit_per_minute": 0})
-    newsdesk = newsdesk_for(settings, sleep=0.02, repeat=6)  # ~5 s of streaming
+    newsdesk = newsdesk_for(settings, seconds=5)
     pool = newsdesk.chat_model
     with serve_app(create_app(newsdesk, ui=False)) as url:
-        with httpx.stream("POST", f"{url}/api/ask", json={"question": ANSWERABLE, "stream": True},
+        with httpx.stream("POST", f"{url}/api/ask", json={"question": PICKED, "stream": True},
                           timeout=60) as first:
             lines = first.iter_lines()
-            assert next(sse_events(lines))[0] == "delta"
-            assert pool.stats()["busy"] == 1
-            second = httpx.post(f"{url}/api/ask", json={"question": ANSWERABLE, "stream": True})
+            assert wait_until(lambda: pool.stats()["busy"] == 1)
+            second = httpx.post(f"{url}/api/ask", json={"question": PICKED, "stream": True})
             assert second.status_code == 503 and second.json()["error"]["code"] == "too_many_streams"
             assert int(second.headers["retry-after"]) > 0
             # Refused before generation: answered while the only worker is still generating.
             refused = httpx.post(f"{url}/api/ask", json={"question": OFF_TOPIC}, timeout=30)
             assert refused.status_code == 200 and refused.json()["refused"] is True
             assert pool.stats()["busy"] == 1, "the refusal was answered after the generation ended"
-            list(lines)
+            assert [kind for kind, _ in sse_events(lines)] == ["delta", "answer"]
         assert wait_until(lambda: httpx.get(f"{url}/api/health").json()["streams"]["active"] == 0)
 
 
-def test_a_client_that_disconnects_mid_stream_frees_its_worker(seed_settings):
-    settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})
-    newsdesk = newsdesk_for(settings, sleep=0.05, repeat=8)  # ~17 s to stream in full
+def test_a_client_that_disconnects_mid_answer_frees_its_stream_slot_and_worker(seed_settings):
+    settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0, "server.max_streams": 1})
+    newsdesk = newsdesk_for(settings, seconds=2)
     pool = newsdesk.chat_model
     with serve_app(create_app(newsdesk, ui=False)) as url:
-        started = time.monotonic()
-        with httpx.stream("POST", f"{url}/api/ask", json={"question": ANSWERABLE, "stream": True},
-                          timeout=60) as response:
-            assert next(sse_events(response.iter_lines()))[0] == "delta"
-            assert pool.stats()["busy"] == 1
-        # The connection is closed: the worker comes back long before the answer would have ended.
+        with httpx.stream("POST", f"{url}/api/ask", json={"question": PICKED, "stream": True}, timeout=60):
+            assert wait_until(lambda: pool.stats()["busy"] == 1)
+        # The connection is closed mid-pick: the pick (one bounded call) ends, the stream stops there
+        # and gives back its slot, and the worker serves the next request.
         assert wait_until(lambda: pool.stats()["busy"] == 0, timeout=8)
         assert wait_until(lambda: httpx.get(f"{url}/api/health").json()["streams"]["active"] == 0, timeout=5)
-        assert time.monotonic() - started < 17
         served = pool.stats()["served"]
-        answer = httpx.post(f"{url}/api/ask", json={"question": ANSWERABLE}, timeout=60)
-        assert answer.status_code == 200 and not answer.json()["refused"]
+        answer = httpx.post(f"{url}/api/ask", json={"question": PICKED, "stream": True}, timeout=60)
+        assert answer.status_code == 200
+        assert list(sse_events(iter(answer.text.splitlines())))[-1][1]["refused"] is False
         assert pool.stats()["served"] == served + 1
 
 

@@ -1,10 +1,13 @@
 """Answering a question: the pipeline and the steps it runs.
 
-- ``pipeline``   the flow (rewrite, retrieve, focus, generate, check) and question validation;
-- ``rewriting``  follow-up questions made standalone;
-- ``focus``      the relevant sentences of each passage, most relevant first;
-- ``citations``  the model's markers repaired, each claim cited to a passage and an exact span;
-- ``grounding``  whether a claim's facts are in the passage it cites; refusal and answer-type checks;
+- ``pipeline``        the flow (rewrite, retrieve, rank sentences, pick, verify) and question validation;
+- ``rewriting``       follow-up questions made standalone;
+- ``sentences``       sentences ranked, the answer taken from the one that states it, composed and cited;
+- ``question_frame``  what a question asks for (spaCy parse);
+- ``verification``    whether a sentence states a picked answer (type, relation, argument, constraints);
+- ``picking``         the generator's constrained JSON pick of a sentence and a span;
+- ``citations``       passage evidence text and claim citing (the evaluation's judge, tests);
+- ``grounding``       whether a claim's facts are in a passage (the evaluation, rewriting helpers);
 - ``refusals``   every refusal, built in one place.
 """
 

@@ -1,10 +1,12 @@
-"""The answer flow: (rewrite follow-up) -> retrieve -> focus -> generate -> cite and ground -> Answer.
+"""The answer flow: (rewrite follow-up) -> retrieve -> rank sentences -> the generator picks the
+stating sentence and copies the answer -> verify (app/answering/sentences.py) -> Answer.
 
-The model proposes; the pipeline disposes. Whatever the model writes, the reader only sees
-sentences whose facts are in the passages they cite, and a refusal when nothing is left or
-when retrieval found nothing close to the question.
+The model proposes; the pipeline disposes. The reader only sees an answer that a cited sentence
+states (its type, relation and constraints checked with spaCy), and otherwise a refusal that still
+lists the closest passages.
 
-A ``Pipeline`` is handed its models (a LangChain chat model, LangChain embeddings, a ``Store``)
+A ``Pipeline`` is handed its models (a LangChain chat model, LangChain embeddings, a ``Store``, a
+spaCy ``Language``)
 or builds what it is not given from the settings, on first use. It is long-lived: per-request
 options (top-k, temperature, filters) are arguments of ``stream``/``answer``, never new pipelines.
 """
@@ -12,7 +14,6 @@ options (top-k, temperature, filters) are arguments of ``stream``/``answer``, ne
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,14 +24,16 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
+from spacy.language import Language
 
-from app.answering.citations import cite
-from app.answering.focus import focus_passages
-from app.answering.grounding import gives_answer, is_refusal
+from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, rewrite
+from app.answering.sentences import (Outcome, Prompts, SentenceRef, answer_from_sentences, compose, rank_sentences,
+                                     reorder_passages, word_similarity)
 from app.config import Settings
 from app.llm import build_chat_model, model_label, new_generation_lock, with_temperature
+from app.nlp import load_spacy
 from app.retrieval import BM25Cache, Filters, HybridRetriever
 from app.store import Store
 from app.types import Answer, FinalAnswer, Passage, StreamEvent, TextDelta
@@ -66,12 +69,13 @@ class Pipeline:
 
     def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None,
                  embeddings: Embeddings | None = None, store: Store | None = None, *,
-                 generation_lock: AbstractContextManager | None = None):
+                 nlp: Language | None = None, generation_lock: AbstractContextManager | None = None):
         self.settings = settings
         self.store = store if store is not None else Store(settings, embeddings=embeddings)
         self.bm25 = BM25Cache(self.store)
         self._chat_model = chat_model
         self._embeddings = embeddings
+        self._nlp = nlp
         # What answers name as their model; a model handed in is not described by the settings.
         self.model_label = model_label(settings.llm) if chat_model is None \
             else getattr(chat_model, "model_name", None) or type(chat_model).__name__
@@ -80,9 +84,8 @@ class Pipeline:
         # pipeline sharing another's chat model must share its lock too (``Newsdesk.for_index``).
         self.generation_lock = generation_lock if generation_lock is not None \
             else new_generation_lock(settings.llm, chat_model)
-        self.system_prompt = load_prompt(settings, "answer_system.txt")
-        self.user_prompt = load_prompt(settings, "answer_user.txt")
-        self.passage_template = load_prompt(settings, "passage.txt")
+        self.pick_prompts = Prompts(*(load_prompt(settings, f"{name}.txt") for name in
+                                      ("pick_system", "pick_user", "explain_system", "explain_user")))
         self.condense_prompt = load_prompt(settings, "condense.txt")
 
     # -- models, built on first use when not given ------------------------------------------
@@ -102,7 +105,17 @@ class Pipeline:
     def embeddings(self) -> Embeddings:
         return self._embeddings if self._embeddings is not None else self.store.embeddings
 
+    @property
+    def loaded_nlp(self) -> Language | None:
+        return self._nlp
 
+    @property
+    def nlp(self) -> Language:
+        """spaCy's English pipeline (question analysis and verification), loaded on first use."""
+        with self._build_lock:
+            if self._nlp is None:
+                self._nlp = load_spacy()
+            return self._nlp
 
     # -- steps ------------------------------------------------------------------------------
     def retriever(self, filters: Filters | None = None, top_k: int | None = None) -> HybridRetriever:
@@ -121,26 +134,15 @@ class Pipeline:
 
         return rewrite(question, history, model_rewrite)
 
-    def format_passages(self, passages: Sequence[Passage]) -> str:
-        """Passages fenced as data; an article cannot close the fence or open a passage of its own."""
-        return "\n\n".join(
-            self.passage_template.format(number=p.number, title=_defang(p.title).replace('"', "'"),
-                                         date=p.date or "unknown", text=_defang(p.focus_text or p.text))
-            for p in passages if p.focus_text is None or p.focus_text
-        )
-
-    def generation_prompt(self, passages: Sequence[Passage], question: str):
-        prompt = ChatPromptTemplate.from_messages([("system", self.system_prompt), ("human", self.user_prompt)])
-        return prompt.invoke({"passages": self.format_passages(passages), "question": question})
-
-    def generate(self, passages: Sequence[Passage], question: str, temperature: float | None = None) -> Iterator[str]:
-        """The model's text as it is written. The chat model's own stream, not a chain ending in an
-        output parser: closing a LangChain chain's stream drains it to the end (for tracing), while
-        closing this one stops the generation and frees its worker (a client that went away)."""
-        for chunk in with_temperature(self.chat_model, temperature).stream(self.generation_prompt(passages, question)):
-            text = chunk.content if isinstance(chunk.content, str) else chunk.text
-            if text:
-                yield text
+    def picker(self, temperature: float | None = None) -> PickFn:
+        """The generator under constrained output, called the way every generation is: through the
+        chat model (a llama.cpp worker pool runs it on a free worker) under the generation lock. The
+        chat model is only built when a pick is needed (answers the checks settle need none)."""
+        def locked(system: str, user: str, schema: dict) -> str:
+            call = constrained_caller(with_temperature(self.chat_model, temperature), self.settings.llm.backend)
+            with self.generation_lock:
+                return call(system, user, schema)
+        return locked
 
     def weak_evidence(self, passages: Sequence[Passage]) -> bool:
         """Nothing retrieved, or no passage semantically close to the question."""
@@ -190,38 +192,29 @@ class Pipeline:
             return
 
         mark = time.perf_counter()
-        passages = focus_passages(standalone, retrieved, self.embeddings, margin=self.settings.retrieval.focus_margin)
+        ranked = rank_sentences(standalone, retrieved, self.embeddings)
+        passages = _by_best_sentence(retrieved, ranked)
         timings["focus_s"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        pieces: list[str] = []
-        with self.generation_lock:
-            generation = self.generate(passages, standalone, temperature)
-            try:
-                for piece in generation:
-                    if not pieces:
-                        timings["first_token_s"] = time.perf_counter() - started
-                    pieces.append(piece)
-                    yield TextDelta(text=piece)
-            finally:
-                generation.close()  # a reader that stops early ends the generation now, not at GC
-        raw = "".join(pieces).strip()
+        outcome = answer_from_sentences(standalone, ranked[:self.settings.retrieval.answer_sentences], self.nlp,
+                                        self.picker(temperature), self.pick_prompts, word_similarity(self.embeddings))
         timings["generation_s"] = time.perf_counter() - mark
+        timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
+        answer = self._stated(outcome, passages, done)
+        # The generator's output is a JSON pick, not prose: the checked text is the only delta.
+        yield TextDelta(text=answer.text)
+        yield FinalAnswer(answer=answer)
 
-        yield FinalAnswer(answer=self._check(raw, question, standalone, passages, done))
-
-    def _check(self, raw: str, question: str, standalone: str, passages: list[Passage], done) -> Answer:
-        """The model's raw answer, cited and grounded, or the refusal it comes to."""
-        if is_refusal(raw):
-            return refusal("model_declined", passages=passages, **done(raw_answer=raw))
-        cited = cite(raw, passages, standalone)
-        if cited.claims and not gives_answer(question, cited.text):
-            return refusal("not_an_answer", passages=passages, **done(raw_answer=raw))
-        if not cited.claims:
-            detail = "; ".join(f"“{c.text}”: {c.support.explain()}" for c in cited.unsupported if c.support)
-            return refusal("unsupported", passages=passages, detail=detail or None, **done(raw_answer=raw))
-        return Answer(text=cited.text, citations=cited.citations, passages=cited.passages,
-                      unsupported=[c.text for c in cited.unsupported], **done(raw_answer=raw))
+    @staticmethod
+    def _stated(outcome: Outcome, passages: list[Passage], done) -> Answer:
+        """The verified pick as an answer, or the refusal it comes to."""
+        if outcome.refused:
+            return refusal("not_stated", passages=passages, detail=outcome.reason or None,
+                           **done(raw_answer=outcome.raw or None))
+        text, citations = compose(outcome)
+        return Answer(text=text, citations=citations, passages=reorder_passages(passages, citations),
+                      **done(raw_answer=outcome.raw or None))
 
 
 def final_answer(events: Iterator[StreamEvent]) -> Answer:
@@ -235,9 +228,11 @@ def final_answer(events: Iterator[StreamEvent]) -> Answer:
     return answer
 
 
-_FENCE_RE = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
-
-
-def _defang(text: str) -> str:
-    return _FENCE_RE.sub(lambda m: m.group().replace("<", "‹"), text)
-
+def _by_best_sentence(passages: list[Passage], ranked: Sequence[SentenceRef]) -> list[Passage]:
+    """Passages ordered by their best sentence's similarity (the closest passages of a refusal)."""
+    best: dict[str, float] = {}
+    for ref in ranked:
+        best.setdefault(ref.passage.chunk_id, ref.similarity)
+    ordered = sorted(passages, key=lambda p: -best.get(p.chunk_id, -1.0))
+    return [p.model_copy(update={"number": i, "relevance": round(best.get(p.chunk_id, 0.0), 4)})
+            for i, p in enumerate(ordered, start=1)]

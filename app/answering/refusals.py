@@ -11,10 +11,7 @@ from app.types import Answer, Passage, RefusalKind
 REASONS: dict[RefusalKind, str] = {
     "empty_index": "the index is empty",
     "weak_evidence": "no passage is close to the question",
-    "model_declined": "the model found no answer in the passages",
-    "not_an_answer": "the answer does not say what was asked (it restates the question or lacks the number, "
-                     "time or name asked for)",
-    "unsupported": "the answer is not supported by the passages",
+    "not_stated": "no sentence of the passages states the answer",
 }
 
 

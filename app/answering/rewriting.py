@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.text import content_stems
+from app.text import STOPWORDS, content_stems, sentence_spans, strip_markers
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str
     if not is_follow_up(question, history):
         return question
     earlier = history[-1].standalone or history[-1].question
-    resolved = resolve_pronoun(question, earlier)
+    resolved = resolve_pronoun(question, earlier) or resolve_from_answer(question, history[-1].answer)
     if resolved:
         return resolved
     transcript = "\n".join(f"User: {t.standalone or t.question}\nAssistant: {t.answer}" for t in history[-3:])
@@ -69,6 +69,46 @@ def usable_rewrite(question: str, rewritten: str) -> bool:
     """A question, not an answer; not a ramble; keeps every content word the user wrote."""
     return bool(rewritten) and rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 200 \
         and rewritten.lower() != question.lower() and not (content_stems(question) - content_stems(rewritten))
+
+
+# -- resolution from the previous answer ------------------------------------------------------------
+_REFUSED_RE = re.compile(r"^the articles don't say", re.IGNORECASE)
+# "Who said that?", "When did it happen?", "Why did he do this?": a pronoun that stands for the
+# whole previous answer, not for a noun of the previous question.
+_STATEMENT_PRONOUN_RE = re.compile(r"\b(that|this|it)\b", re.IGNORECASE)
+_REPORTING_RE = re.compile(r"\b(said|say|says|claimed|reported|announced|confirmed|denied|wrote|told)\s+(that|this|it)\b",
+                           re.IGNORECASE)
+
+
+def answer_statement(answer: str) -> str | None:
+    """The sentence an earlier answer stated, without its markers and its short-answer lead
+    ("Flour bag. This time the missile was hidden in a flour bag [1]." -> the sentence)."""
+    text = strip_markers(answer).strip()
+    if not text or _REFUSED_RE.match(text):
+        return None
+    spans = sentence_spans(text)
+    if len(spans) > 1 and len(text[slice(*spans[0])].split()) <= 6:
+        text = text[spans[1][0]:]
+    return text.rstrip(" .")
+
+
+def resolve_from_answer(question: str, answer: str) -> str | None:
+    """A follow-up whose pronoun means the previous answer itself, made standalone with it:
+    "Who said that?" -> "Who said that this time the missile was hidden in a flour bag?";
+    "When did it happen?" -> "When did it happen: <the statement>?"."""
+    statement = answer_statement(answer)
+    body = _LEAD_RE.sub("", question).strip()
+    if not statement or not _STATEMENT_PRONOUN_RE.search(body):
+        return None
+    if statement.split()[0].lower() in STOPWORDS:  # "This time …" -> "this time …"; "Pentagon …" stays
+        statement = statement[0].lower() + statement[1:]
+    reporting = _REPORTING_RE.search(body)
+    if reporting:
+        resolved = body[:reporting.start(2)] + "that " + statement.strip("“”\"") + body[reporting.end(2):]
+    else:
+        resolved = f"{body.rstrip('?').rstrip()}: {statement}"
+    resolved = resolved[0].upper() + resolved[1:]
+    return resolved.rstrip("?.") + "?"
 
 
 # -- resolution by rule ------------------------------------------------------------------------

@@ -1,0 +1,256 @@
+"""What a question asks for, read off its spaCy parse: ``analyse_question(doc) -> QuestionFrame``
+(the answer's kind and entity labels, the thing counted or the role asked about, the relation's
+verbs, the names and years that constrain the answer), and the lexicon of related verbs and nouns
+that app/answering/verification.py checks a pick against.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from spacy.tokens import Doc, Token
+
+from app.text import numbers_in
+
+
+class AnswerKind(str, Enum):
+    NUMBER = "number"
+    PERSON = "person"
+    TIME = "time"
+    PLACE = "place"
+    NAME = "name"  # an organisation, event, product … named by a proper noun
+    REASON = "reason"  # why / how: an explanatory sentence
+    OPEN = "open"  # "What was the missile hidden in?": any phrase, no type to check
+
+
+NUMERIC_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+TIME_LABELS = frozenset({"DATE", "TIME"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PERSON_LABELS = frozenset({"PERSON", "ORG", "NORP"})  # "Who claimed the attack?" may be a group
+NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+CONSTRAINT_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "LAW",
+                               "WORK_OF_ART"})
+# Entities that place an event: a sentence naming another one of these than the question is about
+# another incident ("Kabul" when the question asks about Jalalabad).
+PLACING_LABELS = frozenset({"GPE", "LOC", "FAC", "EVENT"})
+
+# Verbs that carry no relation of their own: the relation is in their complement ("were confirmed
+# dead", "is reported to have killed").
+LIGHT_VERBS = frozenset("""be have do say tell report confirm include leave total number make take get become
+remain seem appear state add note believe estimate put receive obtain gain earn hold contain involve
+accord""".split())
+# Lemmas of the same relation, as news writes it. Small on purpose: one line per relation.
+_RELATION_GROUPS = [
+    "kill die dead death fatality fatal killing murder slay lose life",
+    "injure wound hurt injury injured wounded",
+    "hit strike land impact",
+    "launch fire shoot",
+    "arrest detain apprehend custody",
+    "win beat defeat victory winner",
+    "rescue save",
+    "evacuate evacuation flee displace",
+    "aboard carry board onboard passenger",
+    "vote elect ballot",
+    "sentence jail imprison prison",
+    "charge accuse indict",
+    "destroy damage",
+    "build construct",
+    "buy acquire purchase",
+    "sell sale",
+    "lead head chair",
+    "found establish create",
+    "receive get win",
+    "attend visit",
+    "say state tell announce claim",
+    "age old year",
+]
+_RELATED: dict[str, frozenset[str]] = {}
+for _group in _RELATION_GROUPS:
+    _members = frozenset(_group.split())
+    for _lemma in _members:
+        _RELATED[_lemma] = _RELATED.get(_lemma, frozenset()) | _members
+
+# Nouns that count people in general: "17 people died" answers "How many passengers died?".
+PEOPLE = frozenset("""people person individual victim casualty man woman
+child adult""".split())
+_PERSON_ROLES = frozenset("""person man woman official expert researcher general commander spokesman spokeswoman
+spokesperson minister president leader civilian resident analyst player politician driver pilot captain
+author director ceo chairman chief judge lawyer suspect victim winner candidate governor mayor senator
+king queen prime secretary officer coach manager founder head actor singer journalist reporter scientist
+doctor teacher student witness prosecutor attorney ambassador representative owner""".split())
+ORG_NOUNS = frozenset("""company organisation organization group team party agency airline firm club band
+newspaper network union bank court university school ministry department government""".split())
+_PLACE_NOUNS = frozenset("""city country town village province state region capital county district island port
+airport stadium venue place location area neighbourhood neighborhood street building hospital""".split())
+_TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
+_NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count".split())
+CAUSAL = frozenset("""because cause due reason result lead blame attribute since as so after amid over
+therefore thus following prompt trigger fear concern owing""".split())
+_QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
+by with from is are was were be been do does did has have had and or that this these those it its
+according""".split())
+
+
+def related(lemma: str) -> frozenset[str]:
+    """The lemma and the lemmas news uses for the same relation."""
+    lemma = lemma.lower()
+    return _RELATED.get(lemma, frozenset()) | {lemma}
+
+
+@dataclass(frozen=True)
+class QuestionFrame:
+    """What a question asks for, read off its parse."""
+
+    text: str
+    kind: AnswerKind
+    labels: frozenset[str]  # entity labels an answer may carry; empty = any
+    focus: str | None  # lemma of the thing asked about: "soldier" in "How many US soldiers …"
+    verbs: frozenset[str]  # lemmas of the asked relation: "kill"
+    constraints: tuple[tuple[str, str], ...]  # (text, label) of names the answer's sentence must be about
+    years: frozenset[int]
+    numbers: frozenset[float]  # numbers the question gives (an answer repeating one answers nothing)
+    content: frozenset[str]  # content lemmas of the question
+    role: str | None = None  # "subject" / "object": the side of the verb a who-question asks for
+    slot: str | None = None  # for open questions: "subject", "object" or a stranded preposition ("in")
+
+
+# -- the question ------------------------------------------------------------------------------
+def analyse_question(doc: Doc) -> QuestionFrame:
+    tokens = [t for t in doc if not t.is_punct]
+    lower = [t.lower_ for t in tokens]
+    text = doc.text
+    kind, labels, focus = AnswerKind.OPEN, frozenset(), None
+    wh_index = next((i for i, t in enumerate(tokens) if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
+    wh = lower[wh_index] if wh_index is not None else ""
+    after = lower[wh_index + 1] if wh_index is not None and wh_index + 1 < len(tokens) else ""
+
+    if wh == "how" and after in ("many", "much"):
+        kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS
+        focus = _counted_noun(tokens[wh_index + 1])
+    elif wh == "how" and after in ("old", "long", "far", "big", "large", "high", "tall", "deep", "fast", "often"):
+        kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | TIME_LABELS
+        focus = after
+    elif wh == "when":
+        kind, labels = AnswerKind.TIME, TIME_LABELS
+    elif wh == "where":
+        kind, labels = AnswerKind.PLACE, PLACE_LABELS | frozenset({"ORG"})
+    elif wh in ("who", "whom", "whose"):
+        kind, labels = AnswerKind.PERSON, PERSON_LABELS | frozenset({"GPE"})
+        focus = _copular_role(doc)
+    elif wh in ("why",) or (wh == "how" and after not in ("many", "much")):
+        kind = AnswerKind.REASON
+    elif wh in ("what", "which"):
+        noun = _wh_noun(tokens[wh_index]) if wh_index is not None else None
+        if noun is not None and noun.lemma_.lower() == "name":
+            of_noun = of_object(noun)
+            focus = of_noun.lemma_.lower() if of_noun is not None else None
+            kind, labels = (AnswerKind.PERSON, PERSON_LABELS) if focus in _PERSON_ROLES or focus is None \
+                else (AnswerKind.NAME, NAME_LABELS)
+        elif noun is not None:
+            lemma = noun.lemma_.lower()
+            focus = lemma
+            if lemma in _TIME_NOUNS:
+                kind, labels = AnswerKind.TIME, TIME_LABELS | (NUMERIC_LABELS if lemma == "time" else frozenset())
+            elif lemma in _NUMBER_NOUNS:
+                kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if lemma == "age" else frozenset())
+            elif lemma in _PLACE_NOUNS:
+                kind, labels = AnswerKind.PLACE, PLACE_LABELS | frozenset({"ORG"})
+            elif lemma in _PERSON_ROLES:
+                kind, labels = AnswerKind.PERSON, PERSON_LABELS
+            elif lemma in ORG_NOUNS:
+                kind, labels = AnswerKind.NAME, frozenset({"ORG", "NORP", "GPE", "PERSON", "FAC"})
+    verbs = frozenset(
+        t.lemma_.lower() for t in doc
+        if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
+        and t.lemma_.lower() not in LIGHT_VERBS and t.lemma_.lower() != "happen"
+    )
+    constraints = tuple(dict.fromkeys((e.text, e.label_) for e in doc.ents if e.label_ in CONSTRAINT_LABELS))
+    years = frozenset(int(t.text) for t in doc if re.fullmatch(r"(1[89]|20)\d\d", t.text))
+    numbers = frozenset(v for t in doc if (v := number_value(t)) is not None)
+    content = frozenset(t.lemma_.lower() for t in doc if is_content(t))
+    role = None
+    if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
+        role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
+    slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
+    return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
+                         years=years, numbers=numbers, content=content, role=role, slot=slot)
+
+
+def _open_slot(wh: Token) -> str | None:
+    """Which argument of the verb "what" stands for: a stranded preposition ("hidden in?"), the
+    subject ("What caused …?") or the object ("What did he call …?")."""
+    for token in wh.doc:
+        if token.dep_ == "prep" and not any(c.dep_ == "pobj" for c in token.children) and token.i > wh.i:
+            return token.lower_
+    if wh.dep_ in ("nsubj", "nsubjpass"):
+        return "subject"
+    if wh.dep_ in ("dobj", "attr", "oprd"):
+        return "object"
+    return None
+
+
+def _counted_noun(many: Token) -> str | None:
+    """ "How many US soldiers" -> soldier; "How much money" -> money; "How much will X cost" -> None."""
+    head = many.head
+    if head.pos_ in ("NOUN", "PROPN") and head.i != many.i and head.i > many.i:
+        return head.lemma_.lower()
+    window = 4 if many.lower_ == "many" else 2  # the parse sometimes hangs "many" on the verb
+    for token in many.doc[many.i + 1: many.i + window]:
+        if token.pos_ in ("NOUN", "PROPN"):
+            return token.lemma_.lower()
+        if token.pos_ not in ("ADJ", "NUM"):
+            break
+    return None
+
+
+def _wh_noun(wh: Token) -> Token | None:
+    """The noun of "which city" / "what year", or of "What is the name/time …" (its subject)."""
+    if wh.dep_ == "det" and wh.head.pos_ in ("NOUN", "PROPN"):
+        return wh.head
+    for token in wh.doc[wh.i + 1: wh.i + 4]:  # "which Iraqi province": adjectives before the noun
+        if token.pos_ == "NOUN" and token.dep_ != "ROOT":
+            return token
+        if token.pos_ not in ("ADJ", "PROPN", "NOUN"):
+            break
+    # "What was X's winning time?": the copula's other argument.
+    root = wh.head if wh.head.lemma_ == "be" else None
+    if root is not None:
+        for child in root.children:
+            if child.i != wh.i and child.dep_ in ("nsubj", "attr") and child.pos_ == "NOUN":
+                return child
+    return None
+
+
+def of_object(noun: Token) -> Token | None:
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+    return None
+
+
+def _copular_role(doc: Doc) -> str | None:
+    """ "Who is the Pentagon spokesman?" -> "spokesman": the role the answer must hold."""
+    for token in doc:
+        if token.lemma_ == "be":
+            for child in token.children:
+                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN":
+                    return child.lemma_.lower()
+    return None
+
+
+def is_content(token: Token) -> bool:
+    return token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and token.lower_ not in _QUESTION_STOP \
+        and not token.is_stop and len(token.text) > 1
+
+
+def number_value(token: Token) -> float | None:
+    """The value of a number token ("14", "1,200", "fourteen", "thirty-six"); None otherwise
+    (the words and digits are read by app/text.py)."""
+    if not token.like_num:
+        return None
+    values = numbers_in(token.lower_)
+    return next(iter(values)) if len(values) == 1 else None

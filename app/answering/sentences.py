@@ -1,0 +1,231 @@
+"""From retrieved passages to an answer stated by one (or, for why/how, two) of their sentences.
+
+1. The passages' sentences are ranked by similarity to the question; the best few are shown to
+   the generator, numbered, with their article's title and date.
+2. The generator picks the sentence that states the answer and copies the answer span
+   (app/answering/picking.py: constrained output).
+3. The pick is verified (app/answering/verification.py): the span is in that sentence, of the asked
+   type, attached to the asked relation, and the question's constraints hold. A pick that fails
+   is not shown; the pipeline then looks, in the model's sentence and then in the best-ranked
+   sentences, for a span that verifies with an explicit relation (the "matched" origin).
+4. Nothing verifies: a refusal that says why, with the closest passages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Span
+
+from app.answering.citations import evidence_text
+from app.answering.picking import PickFn, explain_schema, factoid_schema, format_sentences, parse_pick
+from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
+from app.answering.verification import Verdict, candidates, explains, locate, open_answer, verify
+from app.text import sentence_spans
+from app.types import Citation, Passage
+from app.types import Span as TextSpan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    passage: Passage
+    start: int  # offsets into passage.text
+    end: int
+    similarity: float
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start:self.end]
+
+
+@dataclass(frozen=True)
+class Prompts:
+    pick_system: str
+    pick_user: str
+    explain_system: str
+    explain_user: str
+
+
+@dataclass
+class Outcome:
+    frame: QuestionFrame
+    answer: str = ""  # the verified span ("" for why/how)
+    sentences: list[SentenceRef] = field(default_factory=list)  # the stating sentence(s); empty = refuse
+    origin: str = "model"  # "model": the generator's pick verified; "matched": found by the checks
+    reason: str = ""  # why nothing was given
+    raw: str = ""  # the generator's JSON
+
+    @property
+    def refused(self) -> bool:
+        return not self.sentences
+
+
+def rank_sentences(question: str, passages: Sequence[Passage], embeddings, limit: int | None = None
+                   ) -> list[SentenceRef]:
+    """The passages' sentences, most similar to the question first (MiniLM cosine)."""
+    refs = [(p, a, b) for p in passages for a, b in (sentence_spans(p.text) or [(0, len(p.text))])
+            if len(p.text[a:b]) > 12]
+    if not refs:
+        return []
+    vectors = np.asarray(embeddings.embed_documents([p.text[a:b] for p, a, b in refs]))
+    similarities = vectors @ np.asarray(embeddings.embed_query(question))
+    ranked = sorted(zip(refs, similarities), key=lambda item: -float(item[1]))
+    return [SentenceRef(p, a, b, float(s)) for (p, a, b), s in ranked[:limit]]
+
+
+def word_similarity(embeddings) -> Callable[[str, str], float]:
+    """Cosine of two words' embeddings, cached: "rocket" ~ "projectile" 0.55, "civilian" ~ "member" 0.41."""
+    cache: dict[str, np.ndarray] = {}
+
+    def vector(word: str) -> np.ndarray:
+        if word not in cache:
+            cache[word] = np.asarray(embeddings.embed_query(word))
+        return cache[word]
+
+    return lambda a, b: float(vector(a) @ vector(b))
+
+
+def _context(ref: SentenceRef) -> str:
+    return evidence_text(ref.passage)
+
+
+def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
+                          prompts: Prompts, similar: Callable[[str, str], float] | None = None,
+                          fallback_depth: int = 5) -> Outcome:
+    frame = analyse_question(nlp(question))
+    if not ranked:
+        return Outcome(frame, reason="no sentence to answer from")
+    docs = list(nlp.pipe([r.text for r in ranked]))
+    spans: list[Span] = [d[:] for d in docs]
+    listing = format_sentences([(r.passage.title, r.passage.date, r.text) for r in ranked])
+    user_fields = {"sentences": listing, "question": question}
+
+    if frame.kind == AnswerKind.REASON:
+        return _explain(frame, ranked, spans, ask, prompts, user_fields)
+
+    # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
+    # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU).
+    if frame.kind not in (AnswerKind.OPEN, AnswerKind.REASON):
+        strong = _unambiguous(candidates(frame, spans[0], _context(ranked[0]), similar))
+        if strong:
+            return Outcome(frame, strong, [ranked[0]], "matched")
+
+    raw, pick = "", None
+    if ask is not None:
+        try:
+            raw = ask(prompts.pick_system, prompts.pick_user.format(**user_fields), factoid_schema(len(ranked)))
+        except Exception as err:  # a failed model call leaves the checks to find the answer
+            log.warning("answer pick failed: %s", err)
+        pick = parse_pick(raw, len(ranked))
+    failures: list[str] = []
+    if pick is not None and pick.sentences and pick.answer:
+        index = pick.sentences[0] - 1
+        verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
+        if not verdict and verdict.failure == "not-in-sentence":
+            # Small models copy from the sentence next to the one they number: the only sentence
+            # holding the copied text is the pick.
+            holding = [i for i, sp in enumerate(spans) if locate(pick.answer, sp)]
+            if len(holding) == 1:
+                index = holding[0]
+                verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
+        if verdict:
+            return Outcome(frame, _shortest(frame, spans[index], pick.answer), [ranked[index]], "model", raw=raw)
+        failures.append(verdict.reason)
+        # The right sentence with a badly copied span: one clear candidate of the asked type in it.
+        strong = _unambiguous(candidates(frame, spans[index], _context(ranked[index]), similar)) \
+            or _open_in(frame, spans[index], _context(ranked[index]))
+        if strong:
+            return Outcome(frame, strong, [ranked[index]], "matched", raw=raw)
+    elif pick is not None:
+        failures.append("the model found no sentence that states the answer")
+
+    for ref, span in list(zip(ranked, spans))[:fallback_depth]:
+        strong = _unambiguous(candidates(frame, span, _context(ref), similar))
+        if strong:
+            return Outcome(frame, strong, [ref], "matched", raw=raw)
+    return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
+
+
+def _open_in(frame: QuestionFrame, sentence: Span, context: str) -> str | None:
+    """An open question's slot filler in the sentence, if the sentence verifies with it."""
+    phrase = open_answer(frame, sentence)
+    return phrase if phrase and verify(frame, sentence, phrase, context) else None
+
+
+def _shortest(frame: QuestionFrame, sentence: Span, answer: str) -> str:
+    """A model that copied half the sentence as "the answer": the slot filler inside it, if any."""
+    phrase = open_answer(frame, sentence) if frame.kind == AnswerKind.OPEN else None
+    return phrase if phrase and phrase.lower() in answer.lower() and len(phrase) < len(answer) else answer
+
+
+def _unambiguous(found) -> str | None:
+    """The one strongly attached candidate; two different ones (who of the two?) is no answer."""
+    strong = list(dict.fromkeys(c.text for c in found if c.verdict.strength >= 2))
+    return strong[0] if len(strong) == 1 else None
+
+
+def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], ask: PickFn | None,
+             prompts: Prompts, user_fields: dict) -> Outcome:
+    raw = ""
+    picked: tuple[int, ...] = ()
+    if ask is not None:
+        try:
+            raw = ask(prompts.explain_system, prompts.explain_user.format(**user_fields), explain_schema(len(ranked)))
+        except Exception as err:
+            log.warning("explanation pick failed: %s", err)
+        picked = parse_pick(raw, len(ranked)).sentences
+    # Measured: a sentence that is only about the event (no cause, purpose or means in it) was the
+    # usual wrong why-answer, so the model's pick must explain too.
+    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1]).strength >= 2]
+    origin = "model"
+    if not chosen:
+        verdicts: list[tuple[int, Verdict]] = [(i, explains(frame, spans[i])) for i in range(min(3, len(spans)))]
+        chosen = [i for i, v in verdicts if v and v.strength >= 2][:1]
+        origin = "matched"
+    if not chosen:
+        return Outcome(frame, reason="no sentence explains it", raw=raw)
+    return Outcome(frame, "", [ranked[i] for i in chosen], origin, raw=raw)
+
+
+# -- the reader's view --------------------------------------------------------------------------
+def compose(outcome: Outcome) -> tuple[str, list[Citation]]:
+    """Answer text (the span first, then the stating sentence with its marker) and citations with
+    exact spans."""
+    order: list[str] = []
+    for ref in outcome.sentences:
+        if ref.passage.chunk_id not in order:
+            order.append(ref.passage.chunk_id)
+    number = {chunk: n for n, chunk in enumerate(order, start=1)}
+    parts = []
+    for ref in outcome.sentences:
+        sentence = ref.text.rstrip()
+        end = len(sentence.rstrip(".!?\"'”’"))
+        parts.append(f"{sentence[:end]} [{number[ref.passage.chunk_id]}]{sentence[end:] or '.'}")
+    text = " ".join(parts)
+    span = outcome.answer.strip()
+    if span and not outcome.sentences[0].text.lower().startswith(span.lower()):
+        text = f"{span[:1].upper()}{span[1:]}. {text}"
+    citations, seen = [], set()
+    for ref in outcome.sentences:
+        if ref.passage.chunk_id in seen:
+            continue
+        seen.add(ref.passage.chunk_id)
+        p = ref.passage
+        citations.append(Citation(
+            number=number[p.chunk_id], article_id=p.article_id, title=p.title, url=p.url, date=p.date,
+            source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
+            span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=outcome.origin))
+    return text, citations
+
+
+def reorder_passages(passages: Sequence[Passage], citations: Sequence[Citation]) -> list[Passage]:
+    cited = [c.chunk_id for c in citations]
+    by_chunk = {p.chunk_id: p for p in passages}
+    ordered = [by_chunk[c] for c in cited if c in by_chunk] + [p for p in passages if p.chunk_id not in cited]
+    return [p.model_copy(update={"number": i}) for i, p in enumerate(ordered, start=1)]

@@ -1,0 +1,459 @@
+"""Does a sentence STATE the answer to a question? spaCy-based verification of a pick.
+
+Lexical grounding (app/answering/grounding.py) shows that an answer's words are in a passage; it cannot tell
+"injured two soldiers" from "killed two soldiers", or the general who described the truck from its
+driver. Here the candidate sentence is parsed (en_core_web_sm: entities, lemmas, dependency tree)
+and an answer is accepted only when
+- it is of the type asked for (a count, a person, a date, a place, a name: app/answering/question_frame.py);
+- it is not something the question already said;
+- it is attached to the question's relation in the sentence: a count modifies the thing counted
+  under the asked verb; a person or date sits within a few dependency arcs of the asked verb or
+  role noun ("Pentagon spokesman John Kirby"), not in another clause;
+- the question's constraints hold: its names and years are in the sentence or its article, and
+  the sentence does not name another year, or another place of the same kind, instead.
+
+Every function is pure and takes parsed ``Span`` objects, so the spaCy pipeline is loaded by the
+caller (app/nlp.py) and the rules are unit-tested on real sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from app.answering.question_frame import (CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
+                                          PLACING_LABELS, TIME_LABELS, AnswerKind, QuestionFrame, is_content,
+                                          number_value, of_object, related)
+from app.text import NUMBER_WORDS, numbers_in
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""  # why not, in words a reader understands
+    failure: str = ""  # failure class: not-in-sentence, wrong-type, restates-question, wrong-relation,
+    #                    wrong-argument, constraint-mismatch
+    strength: int = 0  # 2 = relation and argument matched explicitly, 1 = nothing contradicts
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    start: int  # character offsets into the sentence
+    end: int
+    verdict: Verdict = field(default_factory=lambda: Verdict(True))
+
+
+# -- numbers -----------------------------------------------------------------------------------
+def span_value(tokens: Sequence[Token]) -> float | None:
+    """ "two dozen" -> 24, "36" -> 36, "1.5 million" -> 1.5e6."""
+    values = [v for t in tokens if (v := number_value(t)) is not None]
+    if not values:
+        return None
+    lowered = [t.lower_ for t in tokens]
+    value = values[0]
+    if "dozen" in lowered and len(values) > 1:
+        value = values[0] * 12
+    for scale, factor in (("hundred", 100), ("thousand", 1_000), ("million", 1_000_000), ("billion", 1e9)):
+        if scale in lowered and value < factor:
+            value *= factor
+    return value
+
+
+# -- the sentence ------------------------------------------------------------------------------
+def locate(answer: str, sentence: Span) -> list[Token]:
+    """The sentence's tokens that make up ``answer``: verbatim (any case and spacing), or a number
+    written another way ("14" for "Fourteen")."""
+    wanted = _norm(answer)
+    if not wanted:
+        return []
+    text = sentence.text
+    lowered = text.lower()
+    for variant in (answer.strip(), wanted):
+        index = lowered.find(variant.lower())
+        if index >= 0:
+            char_span = sentence.char_span(index, index + len(variant), alignment_mode="expand")
+            if char_span is not None:
+                return list(char_span)
+    # Spacing and punctuation differences: compare normalised token sequences.
+    words = [_norm(t.text) for t in sentence]
+    target = wanted.split()
+    for i in range(len(words)):
+        j, k, matched = i, 0, []
+        while j < len(words) and k < len(target):
+            if not words[j]:
+                j += 1
+                continue
+            if words[j] != target[k]:
+                break
+            matched.append(sentence[j])
+            j, k = j + 1, k + 1
+        if k == len(target) and matched:
+            return matched
+    value = _answer_number(answer)
+    if value is not None:
+        for token in sentence:
+            if number_value(token) == value:
+                return [token]
+        for ent in sentence.ents:  # "two dozen"
+            if ent.label_ in NUMERIC_LABELS and span_value(list(ent)) == value:
+                return list(ent)
+    return []
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s%$.-]", " ", text.lower().replace("’", "'")).split()).strip(" .")
+
+
+def _answer_number(answer: str) -> float | None:
+    cleaned = answer.strip().lower().replace(",", "")
+    match = re.fullmatch(r"(?:about |around |at least |more than |over |nearly |some )?(\d+(?:\.\d+)?)\s*\w*", cleaned)
+    if match:
+        return float(match.group(1))
+    values = numbers_in(cleaned) if re.fullmatch(r"[a-z\s-]+", cleaned) else set()
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def verify(frame: QuestionFrame, sentence: Span, answer: str, context: str = "",
+           similar: Callable[[str, str], float] | None = None) -> Verdict:
+    """Does ``sentence`` state ``answer`` as the answer to the question ``frame`` describes?
+
+    ``context`` is what else the article attests (title, date, the passage): a constraint named
+    there holds for the sentence. ``similar(a, b)`` scores two nouns (0..1) when their lemmas
+    differ ("rocket" ~ "projectile"); without it only lemmas and the people-nouns match.
+    """
+    tokens = locate(answer, sentence)
+    if not tokens:
+        return Verdict(False, f"“{answer}” is not in the cited sentence", "not-in-sentence")
+    return verify_tokens(frame, sentence, tokens, context, similar)
+
+
+def verify_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token], context: str = "",
+                  similar: Callable[[str, str], float] | None = None) -> Verdict:
+    answer = " ".join(t.text for t in tokens)
+    typed = _typed_tokens(frame, sentence, tokens)
+    if typed is None:
+        return Verdict(False, f"“{answer}” is not a {frame.kind.value}, which the question asks for", "wrong-type")
+    if _restates(frame, typed):
+        return Verdict(False, f"“{answer}” only repeats the question", "restates-question")
+    constraint = check_constraints(frame, sentence, context)
+    if not constraint:
+        return constraint
+    if frame.kind == AnswerKind.NUMBER:
+        return _number_relation(frame, sentence, typed, similar)
+    if frame.kind in (AnswerKind.PERSON, AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.NAME):
+        return _argument_relation(frame, sentence, typed, similar)
+    return _open_relation(frame, sentence, typed)
+
+
+def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> list[Token] | None:
+    """The answer's tokens that have the asked type (its core), or None when none has it."""
+    if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
+        return list(tokens)
+    indices = {t.i for t in tokens}
+    core: list[Token] = []
+    for ent in sentence.ents:
+        if ent.label_ in frame.labels and indices & {t.i for t in ent}:
+            core.extend(ent)
+    if frame.kind == AnswerKind.NUMBER:
+        core.extend(t for t in tokens if number_value(t) is not None and t not in core)
+        core = [t for t in core if number_value(t) is not None or t.ent_type_ in frame.labels]
+        # "23-year-old": spaCy makes it one DATE; the number is what was asked.
+        if not any(number_value(t) is not None or re.search(r"\d", t.text) for t in core):
+            return None
+    elif frame.kind == AnswerKind.TIME:
+        core.extend(t for t in tokens if re.fullmatch(r"(1[89]|20)\d\d", t.text) and t not in core)
+    elif frame.kind in (AnswerKind.PERSON, AnswerKind.NAME, AnswerKind.PLACE) and not core:
+        # spaCy's small model misses some names; a proper noun (not the question's) still names something.
+        core = [t for t in tokens if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME", "CARDINAL")]
+        if frame.kind == AnswerKind.PERSON and core and any(t.ent_type_ in PLACE_LABELS for t in core):
+            return None
+    return sorted(set(core), key=lambda t: t.i) or None
+
+
+def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:
+    """The answer's typed core says only what the question said (its numbers, names, words)."""
+    question = frame.text.lower()
+    if frame.kind == AnswerKind.NUMBER:
+        values = {number_value(t) for t in tokens} - {None}
+        return bool(values) and values <= set(frame.numbers)
+    if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
+        own = [t for t in tokens if is_content(t) and t.lemma_.lower() not in frame.content]
+        return not own
+    own = [t for t in tokens if not t.is_punct and not t.is_stop and t.lower_ not in question]
+    return not own
+
+
+def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -> Verdict:
+    """The question's years and names hold for the sentence: said in it or in its article, and not
+    replaced by another year or another place of the same kind in the sentence itself."""
+    where = (sentence.text + "\n" + context).lower()
+    for text, label in frame.constraints:
+        # A person is named by surname after the first mention ("Nancy Pelosi" … "Pelosi").
+        name = text.split()[-1] if label == "PERSON" else text
+        if not _mentioned(name, where):
+            return Verdict(False, f"the question is about “{text}”, which the cited passage does not mention",
+                           "constraint-mismatch")
+    if frame.years:
+        sentence_years = {int(t.text) for t in sentence if re.fullmatch(r"(1[89]|20)\d\d", t.text)
+                          and t.ent_type_ == "DATE"}
+        if sentence_years and not sentence_years & frame.years:
+            return Verdict(False, f"the question asks about {_join(frame.years)}; the sentence is about "
+                                  f"{_join(sentence_years)}", "constraint-mismatch")
+        context_years = {int(y) for y in re.findall(r"\b((?:1[89]|20)\d\d)\b", where)}
+        if not context_years & frame.years:
+            return Verdict(False, f"the question asks about {_join(frame.years)}; the cited article is not",
+                           "constraint-mismatch")
+    asked_places = [(t, lab) for t, lab in frame.constraints if lab in PLACING_LABELS]
+    if asked_places:
+        in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS]
+        question = frame.text.lower()
+        if in_sentence and not any(_mentioned(t, sentence.text.lower()) for t, _ in asked_places):
+            others = [e.text for e in in_sentence if e.text.lower() not in question
+                      and e.label_ in {lab for _, lab in asked_places}]
+            if others and len(others) == len(in_sentence):
+                return Verdict(False, f"the sentence is about {others[0]}, the question about {asked_places[0][0]}",
+                               "constraint-mismatch")
+    return Verdict(True)
+
+
+def _mentioned(name: str, text: str) -> bool:
+    name = re.sub(r"['’]s?$", "", name.lower().removeprefix("the ").strip())  # "North Korea's"
+    if name in text:
+        return True
+    # "Jolo Cathedral" is mentioned by "the cathedral in Jolo": every word of the name.
+    parts = [p for p in re.findall(r"[\w'’-]+", name) if len(p) > 2]
+    return bool(parts) and all(re.search(rf"\b{re.escape(p.rstrip('s'))}", text) for p in parts)
+
+
+def _join(years: Iterable[int]) -> str:
+    return ", ".join(str(y) for y in sorted(years))
+
+
+# -- relations ---------------------------------------------------------------------------------
+def _verb_chain(token: Token) -> list[Token]:
+    """The verbs (and predicate adjectives) that govern ``token``: its nearest verb ancestor and,
+    through light verbs, the next ones ("were confirmed dead" -> confirm, dead)."""
+    chain: list[Token] = []
+    current = token
+    while current.head.i != current.i:
+        current = current.head
+        if current.pos_ in ("VERB", "AUX", "ADJ") or current.dep_ == "ROOT":
+            chain.append(current)
+            chain.extend(c for c in current.children if c.dep_ in ("acomp", "oprd", "xcomp", "attr")
+                         and c.i != token.i)
+            if current.lemma_.lower() not in LIGHT_VERBS and current.pos_ == "VERB":
+                break
+    return chain
+
+
+def _matches_verb(frame: QuestionFrame, lemmas: Iterable[str]) -> bool:
+    asked = set().union(*(related(v) for v in frame.verbs)) if frame.verbs else set()
+    return bool(asked & {lemma.lower() for lemma in lemmas})
+
+
+def _noun_compatible(focus: str, noun: Token, similar: Callable[[str, str], float] | None) -> bool:
+    lemma = noun.lemma_.lower()
+    if lemma == focus or focus in related(lemma) or lemma in PEOPLE:
+        return True
+    if noun.lower_ in NUMBER_WORDS or noun.like_num or noun.ent_type_ in NUMERIC_LABELS | TIME_LABELS:
+        return True  # a unit or measure ("2.4 million pounds", "11 weeks"), not a thing counted
+    return similar is not None and similar(focus, lemma) >= 0.5
+
+
+def counted_noun(number: Token) -> Token | None:
+    """The noun a count counts: "four members" -> members; "Fourteen of the projectiles" ->
+    projectiles; "45 were aboard" -> None."""
+    token = number
+    while token.dep_ in ("compound", "quantmod", "nummod", "conj", "cc") and token.head.i != token.i \
+            and token.head.like_num:
+        token = token.head
+    if token.dep_ == "nummod" and token.head.pos_ in ("NOUN", "PROPN"):
+        return token.head
+    obj = of_object(token)
+    if obj is not None and obj.pos_ in ("NOUN", "PROPN"):
+        return obj
+    return None
+
+
+def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
+                     similar: Callable[[str, str], float] | None) -> Verdict:
+    number = next((t for t in tokens if number_value(t) is not None), tokens[0])
+    noun = counted_noun(number)
+    anchor = noun if noun is not None else number
+    relation_words = [t.lemma_ for t in _verb_chain(anchor)]
+    if noun is not None:
+        relation_words += [c.lemma_ for c in noun.subtree if c.dep_ in ("amod", "acl", "relcl", "compound")]
+        relation_words.append(noun.lemma_)  # "deaths", "passengers": the noun itself may be the relation
+    relation_words += [c.lemma_ for c in number.children]
+    strength = 1
+    if frame.focus and noun is not None and frame.focus not in ("old", "long", "far", "big", "large", "high"):
+        if not _noun_compatible(frame.focus, noun, similar) and not _matches_verb(frame, [noun.lemma_]):
+            return Verdict(False, f"“{number.text}” counts {noun.text}, not {frame.focus}s", "wrong-argument")
+        strength = 2 if noun.lemma_.lower() == frame.focus else strength
+    if frame.verbs:
+        if _matches_verb(frame, relation_words):
+            return Verdict(True, strength=2)
+        governing = [t for t in _verb_chain(anchor) if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS]
+        if governing:
+            return Verdict(False, f"“{number.text}” is what was {governing[0].text}, not what the question asks "
+                                  f"({', '.join(sorted(frame.verbs))})", "wrong-relation")
+        if not _matches_verb(frame, [t.lemma_ for t in sentence]):
+            return Verdict(False, f"the sentence does not say {', '.join(sorted(frame.verbs))}", "wrong-relation")
+    return Verdict(True, strength=strength)
+
+
+def dependency_path(a: Token, b: Token) -> list[Token] | None:
+    """The tokens strictly between ``a`` and ``b`` on their dependency path; None if unconnected."""
+    up_a = [a, *a.ancestors]
+    position = {t.i: n for n, t in enumerate(up_a)}
+    up_b = [b, *b.ancestors]
+    for n, t in enumerate(up_b):
+        if t.i in position:
+            meeting = [t] if t.i not in (a.i, b.i) else []
+            return up_a[1:position[t.i]] + meeting + list(reversed(up_b[1:n]))
+    return None
+
+
+def dependency_distance(a: Token, b: Token) -> int:
+    """Arcs between two tokens of one sentence in the dependency tree."""
+    path = dependency_path(a, b)
+    return 99 if path is None else len(path) + 1 if a.i != b.i else 0
+
+
+_SUBJECT_SIDE = {"nsubj", "agent", "csubj"}
+_OBJECT_SIDE = {"dobj", "nsubjpass", "iobj", "dative"}
+
+
+def _role(token: Token) -> str | None:
+    """Subject or object side of the verb the phrase hangs on, through names' compounds and appositions."""
+    while token.dep_ in ("compound", "flat", "appos", "conj", "poss") and token.head.i != token.i:
+        token = token.head
+    if token.dep_ == "pobj" and token.head.lower_ == "by" and token.head.dep_ == "agent":
+        return "subject"
+    if token.dep_ in _SUBJECT_SIDE:
+        return "subject"
+    if token.dep_ in _OBJECT_SIDE:
+        return "object"
+    return None
+
+
+def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
+                       similar: Callable[[str, str], float] | None) -> Verdict:
+    """A person, date, place or name must hang on the asked role noun or verb, not elsewhere."""
+    answer_ids = {t.i for t in tokens}
+    others = [t for t in sentence if t.i not in answer_ids]
+    if frame.focus and frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and frame.focus not in ORG_NOUNS:
+        roles = [t for t in others if t.lemma_.lower() == frame.focus or
+                 (similar is not None and t.pos_ == "NOUN" and similar(frame.focus, t.lemma_.lower()) >= 0.6)]
+        if roles:
+            # "Pentagon spokesman John Kirby", "the driver of the truck, Ali Hassan", "X is the driver":
+            # a short path through nouns (and a copula), never through another verb's clause.
+            if any(_role_link(a, r) for a in tokens for r in roles):
+                return Verdict(True, strength=2)
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is not the {frame.focus} in the sentence",
+                           "wrong-argument")
+        if not frame.verbs:
+            return Verdict(False, f"the sentence does not say who the {frame.focus} is", "wrong-argument")
+    if frame.verbs:
+        asked = set().union(*(related(v) for v in frame.verbs))
+        anchors = [t for t in others if t.lemma_.lower() in asked]
+        if not anchors:
+            return Verdict(False, f"the sentence does not say {', '.join(sorted(frame.verbs))}", "wrong-relation")
+        distance, anchor = min(((dependency_distance(a, r), r) for a in tokens for r in anchors), key=lambda x: x[0])
+        limit = 4 if frame.kind == AnswerKind.TIME else 3
+        if distance > limit:
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to another part of the sentence "
+                                  f"than {anchor.text}", "wrong-relation")
+        # Who did it, or to whom: "Hamilton beat Verstappen" answers "Who won?" with Hamilton only.
+        if frame.role and distance <= 2:
+            role = _role(tokens[-1])
+            if role and role != frame.role and anchor.pos_ == "VERB":
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{anchor.text}”; "
+                                      f"the question asks for its {frame.role}", "wrong-argument")
+        return Verdict(True, strength=2)
+    return Verdict(True, strength=1)
+
+
+def _role_link(answer: Token, role: Token) -> bool:
+    path = dependency_path(answer, role)
+    return path is not None and len(path) <= 2 and not any(t.pos_ == "VERB" for t in path)
+
+
+def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> Verdict:
+    """An open answer ("a flour bag") must come from a sentence that is about the question: its
+    verb, or most of its content words."""
+    lemmas = {t.lemma_.lower() for t in sentence}
+    if frame.verbs and _matches_verb(frame, lemmas):
+        return Verdict(True, strength=2)
+    shared = frame.content & lemmas
+    if frame.content and len(shared) / len(frame.content) >= 0.5:
+        return Verdict(True, strength=1)
+    return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
+
+
+# -- finding answers without the model ------------------------------------------------------------
+def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
+    """The phrase filling an open question's slot under its verb: "What was the missile hidden in?"
+    + "the missile was hidden in a flour bag" -> "a flour bag"; "What did he call the attacks?" +
+    "Kirby called the attacks a serious threat" -> "a serious threat"."""
+    if frame.kind != AnswerKind.OPEN or not frame.slot or not frame.verbs:
+        return None
+    asked = set().union(*(related(v) for v in frame.verbs))
+    for verb in (t for t in sentence if t.lemma_.lower() in asked and t.pos_ in ("VERB", "AUX")):
+        for child in verb.children:
+            if frame.slot == "subject":
+                heads = [child] if child.dep_ in ("nsubj", "nsubjpass", "csubj") else []
+            elif frame.slot == "object":
+                heads = [child] if child.dep_ in ("dobj", "oprd", "attr", "ccomp") else []
+            else:
+                heads = [c for c in child.children if c.dep_ == "pobj"] \
+                    if child.dep_ == "prep" and child.lower_ == frame.slot else []
+            for head in heads:
+                phrase = [t for t in head.subtree]
+                if any(is_content(t) and t.lemma_.lower() not in frame.content for t in phrase):
+                    return sentence.doc[phrase[0].i: phrase[-1].i + 1].text
+    return None
+
+
+def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
+               similar: Callable[[str, str], float] | None = None) -> list[Candidate]:
+    """Spans of the asked type in ``sentence`` that verify, best first."""
+    if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
+        return []
+    spans: list[list[Token]] = []
+    for ent in sentence.ents:
+        if ent.label_ in frame.labels:
+            spans.append(list(ent))
+    if frame.kind == AnswerKind.NUMBER:
+        covered = {t.i for s in spans for t in s}
+        spans += [[t] for t in sentence if number_value(t) is not None and t.i not in covered]
+    found = []
+    for tokens in spans:
+        verdict = verify_tokens(frame, sentence, tokens, context, similar)
+        if verdict:
+            start = tokens[0].idx - sentence.start_char
+            end = tokens[-1].idx + len(tokens[-1].text) - sentence.start_char
+            found.append(Candidate(sentence.text[start:end], start, end, verdict))
+    return sorted(found, key=lambda c: -c.verdict.strength)
+
+
+def explains(frame: QuestionFrame, sentence: Span) -> Verdict:
+    """A why/how answer: the sentence is about the question (its verb or half its content words,
+    counting the article's context) and gives a cause, purpose or means."""
+    lemmas = {t.lemma_.lower() for t in sentence}
+    shared = frame.content & lemmas
+    about = (frame.verbs and _matches_verb(frame, lemmas)) or \
+        (frame.content and len(shared) / len(frame.content) >= 0.34)
+    if not about:
+        return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
+    causal = bool(lemmas & CAUSAL) or any(t.dep_ in ("advcl", "mark") and t.lower_ in ("to", "because", "since")
+                                           for t in sentence) \
+        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ in ("advcl", "xcomp") for t in sentence)
+    return Verdict(True, strength=2 if causal else 1)
