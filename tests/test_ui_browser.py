@@ -155,19 +155,9 @@ def test_page_shows_header_and_examples(page):
 
 
 def test_answer_is_cited_and_the_source_opens_at_the_span(page):
-    # Record the drafts shown while the model writes: the answer must stream, not arrive at once.
-    page.evaluate("""() => {
-        window.__drafts = [];
-        new MutationObserver(() => {
-            const bots = document.querySelectorAll("#nd-chat [data-testid='bot']");
-            const last = bots.length ? bots[bots.length - 1].innerText.trim() : '';
-            const seen = window.__drafts[window.__drafts.length - 1];
-            if (last.endsWith('▌') && seen !== last) window.__drafts.push(last);
-        }).observe(document.querySelector('#nd-chat'), {subtree: true, childList: true, characterData: true});
-    }""")
+    # The answer is shown once checked (issue 10: the generator only picks a sentence; no unchecked
+    # draft is streamed to the reader), so there are no drafts to see, only the final answer.
     answer = ask(page, "How many rockets hit the base?")
-    drafts = page.evaluate("window.__drafts")
-    assert len(drafts) >= 2, f"expected the answer to stream in pieces, saw drafts: {drafts}"
 
     # The UI part: a final answer with citation [1], whose card highlights the supporting span.
     assert "▌" not in answer
