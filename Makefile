@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install run test test-fast browser clean
+.PHONY: install run test test-fast test-flow browser clean
 
 $(STAMP): pyproject.toml scripts/install-llama-cpp.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: $(STAMP) browser
 # Without the real generator and the browser: seconds, for quick iterations.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not slow and not browser"
+
+# Every branch of the answer flow with fake chat models (real Chroma, embedder, spaCy): ~30 s.
+test-flow: $(STAMP)
+	$(BIN)/python -m pytest -ra tests/test_answer_flow.py
 
 clean:
 	rm -rf index/chroma index/*.sqlite3* .pytest_cache test-artifacts
