@@ -91,12 +91,25 @@ def constrained_caller(chat_model: Runnable, backend: str, max_tokens: int = 96)
         return call
 
     model = getattr(chat_model, "bound", chat_model)
+    # Servers that refuse OpenAI's "json_schema" format (llama-cpp-python's server takes a JSON object
+    # with a "schema" instead) are asked that way from then on.
+    json_schema_refused = False
 
     def call_structured(system: str, user: str, schema: dict) -> str:
-        structured = model.with_structured_output({"title": "pick", "description": "the pick", **schema},
-                                                  method="json_schema")
-        result = structured.invoke([("system", system), ("human", user)])
-        return json.dumps(result if isinstance(result, dict) else getattr(result, "model_dump", dict)())
+        nonlocal json_schema_refused
+        messages = [("system", system), ("human", user)]
+        if not json_schema_refused:
+            try:
+                structured = model.with_structured_output({"title": "pick", "description": "the pick", **schema},
+                                                          method="json_schema")
+                result = structured.invoke(messages)
+                return json.dumps(result if isinstance(result, dict) else getattr(result, "model_dump", dict)())
+            except Exception as err:
+                if "json_schema" not in str(err) and "response_format" not in str(err):
+                    raise
+                json_schema_refused = True
+        message = model.invoke(messages, response_format={"type": "json_object", "schema": schema})
+        return message.content if isinstance(message.content, str) else message.text()
 
     return call_structured
 
