@@ -102,8 +102,8 @@ def delete_articles(corpus: Corpus, ids_text: str) -> str:
 
 # -- the app ----------------------------------------------------------------------------------------
 def build_app(newsdesk: Newsdesk) -> gr.Blocks:
-    """The Gradio Blocks app over one application. Theme and CSS are applied by ``launch``
-    (Gradio 6 takes them there)."""
+    """The Gradio Blocks app over one application. Theme and CSS are applied where it is mounted
+    (``app.service``: Gradio 6 takes them there)."""
     settings = newsdesk.settings
     corpus = Corpus(settings, newsdesk.store)
     # The generation workers (app.workers) queue what needs the model; a queue here as well would make
