@@ -4,7 +4,7 @@ Each build is a folder holding an installed ``llama_cpp`` package (``pip install
 "installed" is the one in this environment. Runs alternate between builds so that machine load
 hits them alike; the table reports medians and each build's ratio to the first.
 
-    python -m bench.generator_runtime --build portable=/tmp/portable --build native=/tmp/native --runs 5
+    python -m bench.generator_runtime --build portable=PORTABLE_DIR --build native=NATIVE_DIR --runs 5
 """
 
 from __future__ import annotations

@@ -116,6 +116,23 @@ def serve_command(port: int) -> list[str]:
     return [str(REPO / ".venv" / "bin" / "newsdesk"), "serve", "--port", str(port)]
 
 
+def wait_until_up(process: subprocess.Popen, ready, timeout: float, name: str, log_path: Path) -> None:
+    """Poll ``ready()`` (True once the server answers; exceptions count as not yet) until ``timeout``;
+    fail with the server's log if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"{name} exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
+        try:
+            if ready():
+                return
+        except Exception:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not answer in {timeout:.0f} s:\n{log_path.read_text(errors='replace')[-4000:]}")
+        time.sleep(0.5)
+
+
 def stop_server(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
@@ -154,18 +171,11 @@ def start_server(tmp_path_factory, name: str = "newsdesk", *, startup_timeout: f
         process = subprocess.Popen(serve_command(port), cwd=REPO, env=environment, stdout=log,
                                    stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not open port {port} in {startup_timeout:.0f} s:\n"
-                                f"{log_path.read_text()[-4000:]}")
-                time.sleep(0.5)
+        def port_open() -> bool:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+
+        wait_until_up(process, port_open, startup_timeout, "the server", log_path)
         yield RunningServer(f"http://127.0.0.1:{port}/", process, port, base, data_dir, index_dir, log_path)
     finally:
         stop_server(process)

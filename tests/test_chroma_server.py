@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from app.ingest import ingest, remove_articles
 from app.retrieval import HybridRetriever
 from app.store import Store
 
-from conftest import make_settings, stop_server
+from conftest import make_settings, stop_server, wait_until_up
 
 
 def _chroma_cli() -> str | None:
@@ -47,19 +46,11 @@ def chroma_server(tmp_path_factory):
                                     "--host", "127.0.0.1"], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"chroma run exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not answer within 60 s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.3)
+        def heartbeat() -> bool:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
+                return response.status == 200
+
+        wait_until_up(process, heartbeat, 60, "chroma run", log_path)
         yield url
     finally:
         stop_server(process)

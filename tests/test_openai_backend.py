@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from app.api import Chat, ask
-from conftest import free_port, stop_server
+from conftest import free_port, stop_server, wait_until_up
 from test_answers import SEED_QUESTIONS, check_seed_answer, has_number
 
 pytestmark = pytest.mark.slow
@@ -37,18 +36,8 @@ def llama_server(seed_settings, tmp_path_factory):
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited:\n{log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_up(process, lambda: httpx.get(f"{url}/models", timeout=2).status_code == 200, 180,
+                      "llama_cpp.server", log_path)
         yield url
     finally:
         stop_server(process)
