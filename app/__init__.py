@@ -6,10 +6,6 @@ the heavy imports happen on first use. Importing Newsdesk changes no environment
 offline switches for model hubs are set where models load.
 """
 
-from app import _moved
-
-_moved.install()
-
 __all__ = ["ask", "Chat", "add", "Newsdesk", "Answer", "Citation", "Passage", "Article", "Chunk", "Settings"]
 
 

@@ -99,11 +99,3 @@ def test_importing_newsdesk_writes_no_environment_variable():
     code = "import os; before = dict(os.environ); import app, app.api, app.ui, app.cli; print(dict(os.environ) == before)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "True", result.stderr
-
-
-def test_old_module_paths_are_the_moved_modules():
-    import app.answering.grounding
-    import app.grounding
-
-    assert app.grounding is app.answering.grounding
-    assert app.grounding.__spec__.name == "app.answering.grounding"

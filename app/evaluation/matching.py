@@ -1,7 +1,7 @@
 """Reading numbers, quantities and dates in answers and gold answers, for scoring only.
 
 Gold matching must not depend on the answering code it scores (a bug shared by both would go
-unseen), so this module reads numbers itself rather than reusing ``app.grounding``.
+unseen), so this module reads numbers itself rather than reusing ``app.answering.grounding``.
 
 - ``quantities(text)``: every number with its scale and unit, in the order written:
   "$5 million" and "5,000,000 US dollars" are both (5000000, "dollar"); "12%" and "12 per cent"
