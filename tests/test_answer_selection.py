@@ -185,3 +185,34 @@ def test_a_possessive_name_in_the_question_is_found_without_its_s(nlp):
     question = "According to North Korea's KCNA, how many shells did the South Korean military fire?"
     sentence = "The South Korean military fired 36 shells at KPA civil police posts, KCNA said."
     assert check(nlp, question, sentence, "36", context="North Korea and South Korea exchange artillery fire")
+
+
+# 5. False refusals: the relation or the name said in other words
+def test_a_demonym_in_the_question_is_found_as_its_country(nlp):
+    question = "How many South Korean soldiers were killed?"
+    sentence = "Two soldiers were killed in the shelling, South Korea's military said."
+    assert check(nlp, question, sentence, "Two")
+    verdict = check(nlp, question, "Two soldiers were killed in the shelling, Japan's military said.", "Two")
+    assert not verdict and verdict.failure == "constraint-mismatch"
+
+
+@pytest.mark.parametrize("question, sentence, answer", [
+    ("Who directed the film?", "The film's director, Kathryn Bigelow, accepted the award.", "Kathryn Bigelow"),
+    ("Who succeeded Tom Smith as chairman?", "Smith's successor as chairman, Anna Berg, took office on Monday.",
+     "Anna Berg"),
+])
+def test_a_relation_stated_by_its_derived_noun_is_accepted(nlp, question, sentence, answer):
+    assert found(nlp, question, sentence) == [answer]
+
+
+def test_a_noun_that_only_shares_letters_with_the_verb_is_not_the_relation(nlp):
+    verdict = check(nlp, "Who protested the ruling?", "Judge Maria Lopez, who wrote the ruling, declined to comment.",
+                    "Maria Lopez")
+    assert not verdict
+
+
+def test_the_death_toll_is_a_count(nlp):
+    frame = analyse_question(nlp("What was the death toll of the earthquake?"))
+    assert frame.kind == AnswerKind.NUMBER
+    assert found(nlp, "What was the death toll of the earthquake?",
+                 "The earthquake killed 17 people and injured 30 others.") == ["17"]

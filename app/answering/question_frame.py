@@ -7,6 +7,7 @@ that app/answering/verification.py checks a pick against.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -60,6 +61,7 @@ _RELATION_GROUPS = [
     "buy acquire purchase",
     "sell sale",
     "lead head chair",
+    "succeed successor succession replace replacement",
     "found establish create",
     "receive get win",
     "attend visit",
@@ -85,7 +87,8 @@ newspaper network union bank court university school ministry department governm
 _PLACE_NOUNS = frozenset("""city country town village province state region capital county district island port
 airport stadium venue place location area neighbourhood neighborhood street building hospital""".split())
 _TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
-_NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count".split())
+_NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count toll tally"
+                          .split())
 CAUSAL = frozenset("""because cause due reason result lead blame attribute since as so after amid over
 therefore thus following prompt trigger fear concern owing""".split())
 _QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
@@ -97,6 +100,29 @@ def related(lemma: str) -> frozenset[str]:
     """The lemma and the lemmas news uses for the same relation."""
     lemma = lemma.lower()
     return _RELATED.get(lemma, frozenset()) | {lemma}
+
+
+# Suffixes that turn a verb into its agent, act or result: "direct" -> "director", "elect" ->
+# "election", "resign" -> "resignation". News says "X, the film's director" for "X directed it".
+_DERIVATIONS = ("or", "er", "ion", "ation", "ment", "ee", "al", "ance", "ence", "ant", "ent")
+
+
+def derived(a: str, b: str) -> bool:
+    """One lemma is the other with a derivational suffix (a final "e" may drop: produce -> producer)."""
+    short, long = sorted((a.lower(), b.lower()), key=len)
+    if len(short) < 4 or short == long:
+        return False
+    for stem in (short, short[:-1] if short.endswith("e") else None):
+        if stem and long.startswith(stem) and long[len(stem):] in _DERIVATIONS:
+            return True
+    return False
+
+
+def relates(asked: Iterable[str], lemma: str) -> bool:
+    """Whether ``lemma`` states one of the asked relations: the same lemma, a news synonym, or a
+    derived noun ("director" for "direct")."""
+    lemma = lemma.lower()
+    return any(lemma in related(verb) or derived(verb, lemma) for verb in asked)
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,9 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
         and t.lemma_.lower() not in LIGHT_VERBS and t.lemma_.lower() != "happen"
     )
+    # "the death toll": the compound names what is counted, so it is the asked relation ("killed 17").
+    verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in ("toll", "tally")
+              for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN"}
     constraints = tuple(dict.fromkeys((e.text, e.label_) for e in doc.ents if e.label_ in CONSTRAINT_LABELS))
     years = frozenset(int(t.text) for t in doc if re.fullmatch(r"(1[89]|20)\d\d", t.text))
     numbers = frozenset(v for t in doc if (v := number_value(t)) is not None)
