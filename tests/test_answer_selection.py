@@ -216,3 +216,33 @@ def test_the_death_toll_is_a_count(nlp):
     assert frame.kind == AnswerKind.NUMBER
     assert found(nlp, "What was the death toll of the earthquake?",
                  "The earthquake killed 17 people and injured 30 others.") == ["17"]
+
+
+# 1 and 6. A place or time of another verb in the same sentence
+@pytest.mark.parametrize("question, sentence, right, wrong", [
+    ("Where did the plane crash?",
+     "The Boeing 737 crashed near Karaj shortly after taking off from Tehran's Imam Khomeini airport.", "Karaj", "Tehran"),
+    ("Where did the plane crash?", "The plane, which had departed from Tehran, crashed in a field near Karaj.",
+     "Karaj", "Tehran"),
+    ("When did the storm make landfall?",
+     "The storm, which formed on August 24, made landfall in the Bahamas on September 1.", "September 1", "August 24"),
+    ("Where was the suspect arrested?", "The suspect, who lived in Dallas, was arrested in El Paso on Saturday.",
+     "El Paso", "Dallas"),
+])
+def test_a_place_or_time_in_another_verbs_clause_is_not_the_answer(nlp, question, sentence, right, wrong):
+    assert found(nlp, question, sentence) == [right]
+    verdict = check(nlp, question, sentence, wrong)
+    assert not verdict and verdict.failure == "wrong-relation"
+
+
+def test_the_subject_of_the_verb_is_not_where_it_happened(nlp):
+    verdict = check(nlp, "Where did the plane crash?", "The Boeing 737 crashed near Karaj.", "Boeing")
+    assert not verdict and verdict.failure == "wrong-argument"
+
+
+@pytest.mark.parametrize("question, relation", [
+    ("Where did the plane crash?", "crash"),  # the small parser reads "crash" as a noun here
+    ("When did the storm make landfall?", "landfall"),  # the relation is the light verb's object
+])
+def test_the_asked_relation_is_found_where_the_parse_shows_no_content_verb(nlp, question, relation):
+    assert relation in analyse_question(nlp(question)).verbs

@@ -192,6 +192,8 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
         and t.lemma_.lower() not in LIGHT_VERBS and t.lemma_.lower() != "happen"
     )
+    if not verbs and kind in (AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.PERSON):
+        verbs = _predicate_fallback(doc)
     # "the death toll": the compound names what is counted, so it is the asked relation ("killed 17").
     verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in ("toll", "tally")
               for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN"}
@@ -205,6 +207,22 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot)
+
+
+def _predicate_fallback(doc: Doc) -> frozenset[str]:
+    """The asked relation when the parse shows no content verb: the small model reads "Where did the
+    plane crash?" with "crash" as a noun, and "make landfall" / "take place" put it in the object."""
+    words = [t for t in doc if not t.is_punct]
+    last = words[-1] if words else None
+    if last is not None and any(t.lower_ in ("did", "does", "do") for t in words) \
+            and last.pos_ in ("NOUN", "ADJ", "VERB") and last.i > 0 and doc[last.i - 1].pos_ in ("NOUN", "PROPN", "NUM"):
+        return frozenset({last.lemma_.lower()})  # "did the plane crash": the word after the subject
+    for token in doc:
+        if token.dep_ == "ROOT" and token.lemma_.lower() in LIGHT_VERBS | {"make"}:
+            objects = [c for c in token.children if c.dep_ in ("dobj", "attr") and c.pos_ in ("NOUN", "ADJ")]
+            if objects:
+                return frozenset({objects[0].lemma_.lower()})  # "make landfall" -> landfall
+    return frozenset()
 
 
 def _open_slot(wh: Token) -> str | None:

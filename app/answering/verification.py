@@ -379,11 +379,24 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         anchors = [t for t in others if relates(frame.verbs, t.lemma_)]
         if not anchors:
             return Verdict(False, f"the sentence does not say {', '.join(sorted(frame.verbs))}", "wrong-relation")
-        distance, anchor = min(((dependency_distance(a, r), r) for a in tokens for r in anchors), key=lambda x: x[0])
-        limit = 4 if frame.kind == AnswerKind.TIME else 3
+        distance, answer, anchor = min(((dependency_distance(a, r), a, r) for a in tokens for r in anchors),
+                                       key=lambda x: x[0])
+        # A time or place may sit a few arcs from its verb ("crashed in a field near Karaj"), but not
+        # in another verb's clause ("crashed near Karaj after taking off from Tehran").
+        limit = 5 if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE) else 3
         if distance > limit:
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to another part of the sentence "
                                   f"than {anchor.text}", "wrong-relation")
+        if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE):
+            between = [t for t in dependency_path(answer, anchor) or [] if t.pos_ == "VERB"
+                       and (t.lemma_.lower() not in LIGHT_VERBS | {"make"} or any(c.dep_ == "prt" for c in t.children))
+                       and not relates(frame.verbs, t.lemma_)]  # "taking off" is not light
+            if between:
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to “{between[0].text}”, "
+                                      f"not to “{anchor.text}”", "wrong-relation")
+            if _role(tokens[-1]) == "subject" and answer.ent_type_ not in ("GPE", "LOC"):
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {anchor.text}, not where or when",
+                               "wrong-argument")
         # Who did it, or to whom: "Hamilton beat Verstappen" answers "Who won?" with Hamilton only.
         if frame.role and distance <= 2:
             role = _role(tokens[-1])
