@@ -26,6 +26,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from spacy.language import Language
 
+from app.answering.comparison import answer_comparison
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, rewrite
@@ -185,6 +186,12 @@ class Pipeline:
         def done(**fields) -> dict:
             timings["total_s"] = time.perf_counter() - started
             return {**common, **fields, "timings": {k: round(v, 3) for k, v in timings.items()}}
+
+        # "Which killed more, A or B?": each alternative answered on its own, then compared.
+        if (combined := answer_comparison(self, standalone, filters, top_k, temperature, done)) is not None:
+            yield TextDelta(text=combined.text)
+            yield FinalAnswer(answer=combined)
+            return
 
         if self.weak_evidence(retrieved):
             kind = "empty_index" if not self.store.counts()["chunks"] else "weak_evidence"
