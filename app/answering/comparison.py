@@ -111,7 +111,9 @@ def read_comparison(doc: Doc) -> Comparison | None:
         subs = tuple(_degree_question(degree, verb, alt) for alt in alternatives)
         return Comparison(alternatives, subs, AnswerKind.NUMBER, lemma in _DEGREES, word)
     # A comparison, but of something no single-fact question measures ("stronger winds").
-    measure = " ".join(t.text for t in comparative.head.subtree) if comparative.dep_ == "amod" else word
+    noun = comparative.head if comparative.dep_ == "amod" else \
+        comparative.head.head if comparative.dep_ == "advmod" and comparative.head.dep_ == "amod" else comparative
+    measure = doc[comparative.i: noun.i + 1].text if noun.i > comparative.i else word
     return Comparison(alternatives, (), AnswerKind.OPEN, True, measure)
 
 
@@ -130,8 +132,8 @@ def _counted(comparative: Token) -> tuple[Token, str] | None:
     """The noun that "more"/"fewer" counts and its phrase without the comparative: "more US soldiers"
     -> (soldiers, "US soldiers")."""
     noun = comparative.head if comparative.dep_ == "amod" and comparative.head.pos_ in ("NOUN", "PROPN") else None
-    if noun is None:
-        following = comparative.doc[comparative.i + 1: comparative.i + 3]
+    if noun is None and comparative.dep_ != "advmod":  # "more tragic": a degree, not a count
+        following = comparative.doc[comparative.i + 1: comparative.i + 2]
         noun = next((t for t in following if t.pos_ in ("NOUN", "PROPN")), None)
     if noun is None:
         return None

@@ -1,0 +1,124 @@
+"""Comparison questions read with the real spaCy model: which alternatives, which sub-question per
+alternative, what each side's answer must state (real Wikinews sentences), and how values compare.
+No generator, no index."""
+
+from datetime import datetime
+
+import pytest
+
+from app.answering.comparison import read_comparison, side_frame, side_value
+from app.answering.question_frame import AnswerKind
+from app.answering.verification import candidates, verify
+from app.nlp import load_spacy
+
+HAJJ = "the January 2006 Hajj stampede at the Jamarat Bridge"
+CRANE = "the September 2015 crane collapse at Mecca's Grand Mosque"
+KILLED_MORE = f"Which killed more people, {HAJJ} or {CRANE}?"
+LION_AIR = "Lion Air Flight 610 that crashed into the Java Sea"
+# wikinews-0001 (2006-01-12) and wikinews-0048 (2015-09-12), verbatim.
+HAJJ_TOLL = ("According to the Saudi Interior Ministry over 345 Muslim pilgrims have been killed in a stampede "
+             "during the annual Hajj pilgrimage near Mecca, Saudi Arabia.")
+HAJJ_CONTEXT = ("Hundreds dead in Hajj stampede\n12 January 2006\nThe stampede at Islam's most holy site happened "
+                "at Jamarat Bridge, during an event where pebbles are thrown at pillars.")
+HOTEL = ("Last week, at least 76 people were killed when the Al-Ghaza Hotel near the Masjid Al-Haram (Grand Mosque) "
+         "collapsed.")
+CRANE_TOLL = ("A storm yesterday caused a crane to fall into Mecca's Grand Mosque, killing 107 or more and wounding "
+              "238, according to Saudi Arabia's Civil Defense Authority.")
+CRANE_CONTEXT = "At least 107 killed in Mecca crane collapse\n12 September 2015\n"
+LION_AIR_TOLL = "All 189 on the aircraft died when the flight came down last October."
+LION_AIR_CONTEXT = ("Lion Air disaster: Crashed jet's voice recorder recovered from Java Sea\n16 January 2019\n"
+                    "The cockpit voice recorder from Lion Air Flight 610 has been recovered from the Java Sea.")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_spacy()
+
+
+def test_a_count_comparison_asks_each_alternative_how_many_under_the_same_verb(nlp):
+    comparison = read_comparison(nlp(KILLED_MORE))
+    assert comparison.alternatives == (HAJJ, CRANE)
+    assert comparison.sub_questions == (f"How many people did {HAJJ} kill?", f"How many people did {CRANE} kill?")
+    assert comparison.kind == AnswerKind.NUMBER and comparison.largest
+
+
+def test_the_rest_of_the_clause_stays_in_each_sub_question(nlp):
+    comparison = read_comparison(nlp(
+        f"Which flight had more people on board, {LION_AIR} or Air India Express flight 1344 that crashed at Calicut?"))
+    assert comparison.sub_questions[0] == f"How many people did {LION_AIR} have on board?"
+
+
+def test_a_fronted_preposition_goes_with_the_alternative(nlp):
+    comparison = read_comparison(nlp("In which attack were fewer people killed, the Kabul bombing or the Jalalabad "
+                                     "attack?"))
+    assert comparison.sub_questions == ("How many people were killed in the Kabul bombing?",
+                                        "How many people were killed in the Jalalabad attack?")
+    assert not comparison.largest
+
+
+def test_three_alternatives_each_get_a_sub_question(nlp):
+    comparison = read_comparison(nlp("Which team scored more goals in the final, Liverpool, Chelsea or Arsenal?"))
+    assert comparison.sub_questions == tuple(f"How many goals did {team} score in the final?"
+                                             for team in ("Liverpool", "Chelsea", "Arsenal"))
+
+
+@pytest.mark.parametrize("question, sub_question, largest", [
+    ("Who is older, Joe Biden or Bernie Sanders?", "How old is Joe Biden?", True),
+    ("Who is younger, Joe Biden or Bernie Sanders?", "How old is Joe Biden?", False),
+])
+def test_an_age_comparison_asks_how_old_and_knows_which_end_wins(nlp, question, sub_question, largest):
+    comparison = read_comparison(nlp(question))
+    assert comparison.sub_questions[0] == sub_question and comparison.largest == largest
+
+
+def test_an_order_in_time_asks_when_each_happened(nlp):
+    comparison = read_comparison(nlp("Which happened first, the Calicut crash or the Lion Air crash?"))
+    assert comparison.sub_questions == ("When did the Calicut crash happen?", "When did the Lion Air crash happen?")
+    assert comparison.kind == AnswerKind.TIME and not comparison.largest
+
+
+def test_a_comparison_no_single_fact_measures_is_recognised_but_has_no_sub_questions(nlp):
+    comparison = read_comparison(nlp("Which storm had the stronger winds, Hurricane Dorian or Hurricane Humberto?"))
+    assert comparison is not None and not comparison.supported and comparison.measure == "stronger winds"
+
+
+@pytest.mark.parametrize("question", [
+    "How many people died in the stampede at the funeral of the Iranian commander?",
+    "How old is the truck driver involved in the June 2019 crash?",
+    "Which team did Caloundra beat in the round after their win over Maroochydore?",
+    "Did more people die, or fewer?",  # no alternatives named
+    "Who won the election, Biden or Sanders?",  # a choice, but nothing compared
+])
+def test_a_question_without_a_comparative_over_named_alternatives_is_no_comparison(nlp, question):
+    assert read_comparison(nlp(question)) is None
+
+
+def test_a_verb_that_describes_the_alternative_is_not_the_asked_relation(nlp):
+    frame = side_frame(nlp, f"How many people did {LION_AIR} have on board?", LION_AIR)
+    assert "crash" not in frame.verbs
+    assert ("Lion Air Flight 610", "ORG") in frame.constraints  # its names still constrain the answer
+    assert verify(frame, nlp(LION_AIR_TOLL)[:], "189", LION_AIR_CONTEXT)
+
+
+def test_more_people_is_answered_by_a_count_of_any_persons_under_the_asked_verb(nlp):
+    frame = side_frame(nlp, f"How many people did {HAJJ} kill?", HAJJ)
+    assert [c.text for c in candidates(frame, nlp(HAJJ_TOLL)[:], HAJJ_CONTEXT) if c.verdict.strength >= 2] \
+        == ["over 345"]
+
+
+def test_a_toll_from_another_incident_in_the_same_article_does_not_answer_a_side(nlp):
+    # The 2006 Hajj article recalls a hotel collapse near the Grand Mosque: not the 2015 crane collapse.
+    frame = side_frame(nlp, f"How many people did {CRANE} kill?", CRANE)
+    assert not verify(frame, nlp(HOTEL)[:], "76", HAJJ_CONTEXT)
+    assert verify(frame, nlp(CRANE_TOLL)[:], "107", CRANE_CONTEXT)
+
+
+def test_a_side_states_one_value_or_none():
+    assert side_value("over 345", AnswerKind.NUMBER) == 345
+    assert side_value("five or six", AnswerKind.NUMBER) is None  # which one? no comparison on that
+    assert side_value("the crew", AnswerKind.NUMBER) is None
+
+
+def test_a_relative_date_is_read_against_its_article_date():
+    assert side_value("Yesterday", AnswerKind.TIME, "2020-08-08") == datetime(2020, 8, 7)
+    assert side_value("September 11, 2015", AnswerKind.TIME, "2020-08-08").date() == datetime(2015, 9, 11).date()
