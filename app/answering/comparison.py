@@ -30,13 +30,12 @@ from typing import TYPE_CHECKING
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from app.answering.citations import evidence_text
 from app.answering.question_frame import PEOPLE, AnswerKind, QuestionFrame, analyse_question
 from app.answering.refusals import refusal
-from app.answering.sentences import Outcome, SentenceRef, answer_from_sentences, rank_sentences, word_similarity
+from app.answering.sentences import Outcome, word_similarity
+from app.answering.subquestions import Asking, cite, combined_answer, numbered, unique
 from app.text import numbers_in
 from app.types import Answer, Citation, Passage
-from app.types import Span as TextSpan
 
 if TYPE_CHECKING:
     from app.retrieval import Filters
@@ -202,40 +201,29 @@ def answer_comparison(pipeline: Pipeline, question: str, filters: Filters | None
         return refusal("not_stated", passages=[], detail=(
             f"a comparison by “{comparison.measure}” of {_listed(comparison.alternatives)}: "
             "no single stated fact measures it"), **done())
-    similar = word_similarity(pipeline.embeddings)
-    sides = [_answer_side(pipeline, nlp, alternative, sub, comparison.kind, filters, top_k, temperature, similar)
+    asking = Asking(pipeline, filters, top_k, temperature, word_similarity(pipeline.embeddings))
+    sides = [_answer_side(asking, alternative, sub, comparison.kind)
              for alternative, sub in zip(comparison.alternatives, comparison.sub_questions)]
-    retrieved = _union(p for side in sides for p in side.retrieved)
-    closest = _numbered([p for side in sides for p in side.retrieved[:2]])
+    retrieved = unique(p for side in sides for p in side.retrieved)
+    closest = numbered(p for side in sides for p in side.retrieved[:2])
     missing = [side for side in sides if side.value is None]
     if missing:
         detail = "; ".join(f"not found for {side.alternative} (asked “{side.outcome.frame.text}”: "
                            f"{side.outcome.reason or 'the stated value is not one ' + comparison.kind.value})"
                            for side in missing)
-        return refusal("not_stated", passages=closest, detail=detail, retrieved=retrieved, **_without(done(),
-                                                                                                    "retrieved"))
+        return refusal("not_stated", passages=closest, detail=detail, **{**done(), "retrieved": retrieved})
     stating = [(side.outcome.sentences[0].passage.chunk_id, side.outcome.sentences[0].start) for side in sides]
     if len(set(stating)) < len(stating):
-        return refusal("not_stated", passages=closest, retrieved=retrieved,
-                       detail="one sentence is cited for two alternatives", **_without(done(), "retrieved"))
+        return refusal("not_stated", passages=closest, detail="one sentence is cited for two alternatives",
+                       **{**done(), "retrieved": retrieved})
     text, citations = compose_comparison(sides, comparison.largest)
-    cited = [c.chunk_id for c in citations]
-    passages = [p for p in retrieved if p.chunk_id in cited] + [p for p in retrieved if p.chunk_id not in cited]
     raw = " | ".join(side.outcome.raw for side in sides if side.outcome.raw) or None
-    return Answer(text=text, citations=citations, passages=_numbered(passages),
-                  **{**_without(done(raw_answer=raw), "retrieved"), "retrieved": retrieved})
+    return combined_answer(text, citations, retrieved, done, raw)
 
 
-def _answer_side(pipeline: Pipeline, nlp: Language, alternative: str, sub_question: str, kind: AnswerKind,
-                 filters, top_k, temperature, similar) -> Side:
-    """One alternative through the verified single-answer flow: retrieve, rank, pick, verify."""
-    retrieved = pipeline.retriever(filters, top_k).retrieve(sub_question)
-    ranked = rank_sentences(sub_question, retrieved, pipeline.embeddings) if not pipeline.weak_evidence(retrieved) \
-        else []
-    outcome = answer_from_sentences(sub_question, ranked[:pipeline.settings.retrieval.answer_sentences], nlp,
-                                    pipeline.picker(temperature), pipeline.pick_prompts, similar,
-                                    frame=side_frame(nlp, sub_question, alternative),
-                                    context=_article_context(pipeline))
+def _answer_side(asking: Asking, alternative: str, sub_question: str, kind: AnswerKind) -> Side:
+    """One alternative through the verified single-answer flow, its value read off the stated span."""
+    outcome, retrieved = asking.verified(sub_question, side_frame(asking.pipeline.nlp, sub_question, alternative))
     value = None
     if not outcome.refused and outcome.frame.kind == kind:
         value = side_value(outcome.answer, kind, outcome.sentences[0].passage.date)
@@ -252,20 +240,6 @@ def side_frame(nlp: Language, sub_question: str, alternative: str) -> QuestionFr
     # anchor the count, the generic noun is not required of the counted one.
     focus = None if frame.focus in PEOPLE and asked else frame.focus
     return replace(frame, verbs=asked, focus=focus)
-
-
-def _article_context(pipeline: Pipeline) -> Callable[[SentenceRef], str]:
-    """A side's names and years hold for its article: the passage, title and date, and the rest of
-    the article (an alternative is often named a paragraph before its figure)."""
-    texts: dict[str, str] = {}
-
-    def context(ref: SentenceRef) -> str:
-        article_id = ref.passage.article_id
-        if article_id not in texts:
-            article = pipeline.store.get_article(article_id)
-            texts[article_id] = article.text if article is not None else ""
-        return evidence_text(ref.passage) + "\n" + texts[article_id]
-    return context
 
 
 def side_value(answer: str, kind: AnswerKind, article_date: str | None = None) -> float | datetime | None:
@@ -286,45 +260,14 @@ def compose_comparison(sides: Sequence[Side], largest: bool) -> tuple[str, list[
     """ "<Winner>: <its value> [1], against <value> for <other> [2]. <sentence> [1] <sentence> [2]",
     each side cited to its own sentence, the asked side first; equal values say so."""
     ordered = sorted(sides, key=lambda side: side.value, reverse=largest)
-    refs = [side.outcome.sentences[0] for side in ordered]
-    citations = [_citation(n, ref, side.outcome.origin) for n, (ref, side) in enumerate(zip(refs, ordered), start=1)]
+    stated, citations = cite([(side.outcome.sentences[0], side.outcome.origin) for side in ordered])
     claims = [f"{side.outcome.answer} for {side.alternative} [{n}]" for n, side in enumerate(ordered, start=1)]
     if ordered[0].value == ordered[1].value:
         head = "The same: " + ", and ".join(claims) + "."
     else:
         winner = ordered[0].alternative
         head = f"{winner[:1].upper()}{winner[1:]}: {ordered[0].outcome.answer} [1], against {', '.join(claims[1:])}."
-    stated = " ".join(_marked(ref.text, n) for n, ref in enumerate(refs, start=1))
-    return f"{head} {stated}", citations
-
-
-def _marked(sentence: str, number: int) -> str:
-    sentence = sentence.rstrip()
-    end = len(sentence.rstrip(".!?\"'”’"))
-    return f"{sentence[:end]} [{number}]{sentence[end:] or '.'}"
-
-
-def _citation(number: int, ref: SentenceRef, origin: str) -> Citation:
-    p = ref.passage
-    return Citation(number=number, article_id=p.article_id, title=p.title, url=p.url, date=p.date, source=p.source,
-                    chunk_id=p.chunk_id, chunk_text=p.text,
-                    span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=origin)
-
-
-def _union(passages) -> list[Passage]:
-    seen: dict[str, Passage] = {}
-    for p in passages:
-        seen.setdefault(p.chunk_id, p)
-    return list(seen.values())
-
-
-def _numbered(passages: Sequence[Passage]) -> list[Passage]:
-    unique = _union(passages)
-    return [p.model_copy(update={"number": i}) for i, p in enumerate(unique, start=1)]
-
-
-def _without(fields: dict, *keys: str) -> dict:
-    return {k: v for k, v in fields.items() if k not in keys}
+    return f"{head} {' '.join(stated)}", citations
 
 
 def _listed(items: Sequence[str]) -> str:
