@@ -26,6 +26,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from spacy.language import Language
 
+from app.answering.bridging import answer_bridge
 from app.answering.comparison import answer_comparison
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
@@ -187,8 +188,10 @@ class Pipeline:
             timings["total_s"] = time.perf_counter() - started
             return {**common, **fields, "timings": {k: round(v, 3) for k, v in timings.items()}}
 
-        # "Which killed more, A or B?": each alternative answered on its own, then compared.
-        if (combined := answer_comparison(self, standalone, filters, top_k, temperature, done)) is not None:
+        # Multi-article: "Which killed more, A or B?" (each side answered, then compared); "How old
+        # is the driver involved in <event>?" (his name found first, then asked about).
+        if (combined := answer_comparison(self, standalone, filters, top_k, temperature, done)
+                or answer_bridge(self, standalone, filters, top_k, temperature, done)) is not None:
             yield TextDelta(text=combined.text)
             yield FinalAnswer(answer=combined)
             return

@@ -1,6 +1,6 @@
-"""Comparison questions through the whole flow, fast: a real Chroma index of a few Wikinews
-articles (two stampedes and collapses in Mecca, two air crashes), the real embedder and spaCy, and
-LangChain fake chat models for the generator's picks."""
+"""Multi-article questions through the whole flow, fast: a real Chroma index of a few Wikinews
+articles (a stampede and a collapse in Mecca, two air crashes, a crash and its driver's court
+appearance), the real embedder and spaCy, and LangChain fake chat models for the generator's picks."""
 
 from __future__ import annotations
 
@@ -24,8 +24,11 @@ HAJJ = "the January 2006 Hajj stampede at the Jamarat Bridge"
 CRANE = "the September 2015 crane collapse at Mecca's Grand Mosque"
 LION_AIR = "Lion Air Flight 610 that crashed into the Java Sea"
 CALICUT = "Air India Express flight 1344 that crashed at Calicut"
-# The Hajj stampede, the crane collapse, the Lion Air and the Calicut crashes, and two neighbours.
-ARTICLES = ("wikinews-0001", "wikinews-0048", "wikinews-0067", "wikinews-0305", "wikinews-0002", "wikinews-0304")
+DRIVER = "the truck driver involved in the crash that killed seven members of the Marine JarHeads motorcycle club"
+# The Hajj stampede, the crane collapse, the Lion Air and the Calicut crashes, the New Hampshire
+# crash (the driver named) and his plea (his age, the club not mentioned), and three neighbours.
+ARTICLES = ("wikinews-0001", "wikinews-0048", "wikinews-0067", "wikinews-0305", "wikinews-0119", "wikinews-0120",
+            "wikinews-0002", "wikinews-0304", "wikinews-0121")
 
 
 class NoModel(FakeListChatModel):
@@ -130,3 +133,23 @@ def test_a_comparison_with_one_side_unstated_is_refused_naming_that_side(ask):
 def test_a_comparison_no_stated_fact_measures_is_refused_without_a_model_call(ask):
     answer = ask(f"Which was the more tragic event, {HAJJ} or {CRANE}?", NoModel())
     assert answer.refused and "no single stated fact measures it" in answer.refusal_reason
+
+
+# -- bridges ------------------------------------------------------------------------------------
+def test_a_described_person_is_named_from_one_article_and_the_fact_taken_from_another(ask):
+    answer = ask(f"How old is {DRIVER}?", NoModel())
+    assert not answer.refused and answer.text.startswith("23 (Volodoymyr Zhukovskyy).")
+    assert [c.article_id for c in answer.citations] == ["wikinews-0119", "wikinews-0120"]
+    assert "identified as commercial driver Volodoymyr Zhukovskyy" in answer.citations[0].span.text
+    assert "Volodoymyr Zhukovskyy, 23, pleaded not guilty" in answer.citations[1].span.text
+    assert answer.standalone_question == "How old is Volodoymyr Zhukovskyy?"
+    check_citations(answer)
+
+
+def test_a_bridge_whose_fact_is_not_stated_is_left_to_the_single_answer_flow_which_refuses(ask):
+    reader = Reader(picks={}, asked=[])
+    answer = ask(f"How many children does {DRIVER} have?", reader)
+    assert answer.refused and answer.citations == []
+    # The name was found and asked about, then the question itself went through the usual flow.
+    assert "How many children does Volodoymyr Zhukovskyy have?" in reader.asked
+    assert reader.asked[-1] == f"How many children does {DRIVER} have?"

@@ -1,13 +1,15 @@
-"""Comparison questions read with the real spaCy model: which alternatives, which sub-question per
-alternative, what each side's answer must state (real Wikinews sentences), and how values compare.
-No generator, no index."""
+"""Multi-article questions read with the real spaCy model: a comparison's alternatives, its
+sub-question per alternative, what each side's answer must state (real Wikinews sentences) and how
+values compare; a bridge's described person and the question with the name in its place. No
+generator, no index."""
 
 from datetime import datetime
 
 import pytest
 
+from app.answering.bridging import read_bridge
 from app.answering.comparison import read_comparison, side_frame, side_value
-from app.answering.question_frame import AnswerKind
+from app.answering.question_frame import AnswerKind, analyse_question
 from app.answering.verification import candidates, verify
 from app.nlp import load_spacy
 
@@ -122,3 +124,43 @@ def test_a_side_states_one_value_or_none():
 def test_a_relative_date_is_read_against_its_article_date():
     assert side_value("Yesterday", AnswerKind.TIME, "2020-08-08") == datetime(2020, 8, 7)
     assert side_value("September 11, 2015", AnswerKind.TIME, "2020-08-08").date() == datetime(2015, 9, 11).date()
+
+
+# -- bridges ------------------------------------------------------------------------------------
+CRASH_DRIVER = "the truck driver involved in the June 2019 crash that killed seven motorcyclists"
+PLEA = ("Acting via his lawyers, Volodoymyr Zhukovskyy, 23, pleaded not guilty on Tuesday to seven counts of "
+        "negligent homicide in New Hampshire, United States.")  # wikinews-0120
+
+
+@pytest.mark.parametrize("question, description, resolved", [
+    (f"How old is {CRASH_DRIVER}?", CRASH_DRIVER, "How old is {name}?"),
+    ("What did the man who shot the officer say in court?", "the man who shot the officer",
+     "What did {name} say in court?"),
+])
+def test_a_person_described_by_a_clause_is_a_bridge_to_find_by_name_first(nlp, question, description, resolved):
+    bridge = read_bridge(nlp(question))
+    assert bridge.description == description and bridge.template == resolved
+    assert bridge.who == f"Who is {description}?"
+
+
+@pytest.mark.parametrize("question", [
+    "Who is the driver who hit the motorcycles?",  # asks the name itself
+    "What is the name of the driver of the flour truck?",  # no clause to find him by
+    "How many US soldiers were killed?",
+    # The description is in a statement before the question, which says "him": no bridge to substitute.
+    "A fellow Kenyan became the first person to run a marathon in under two hours. How many pacemakers "
+    "supported him?",
+])
+def test_a_question_that_names_or_asks_the_person_is_no_bridge(nlp, question):
+    assert read_bridge(nlp(question)) is None
+
+
+def test_an_age_in_apposition_to_the_asked_name_answers_how_old(nlp):
+    assert verify(analyse_question(nlp("How old is Volodoymyr Zhukovskyy?")), nlp(PLEA)[:], "23")
+
+
+def test_an_age_in_apposition_to_another_name_does_not(nlp):
+    sentence = nlp("John Smith, 45, and Jane Doe, 32, were injured in the crash.")[:]
+    verdict = verify(analyse_question(nlp("How old is Jane Doe?")), sentence, "45")
+    assert not verdict and verdict.failure == "wrong-argument"
+    assert verify(analyse_question(nlp("How old is Jane Doe?")), sentence, "32")
