@@ -147,6 +147,8 @@ def test_a_person_described_by_a_clause_is_a_bridge_to_find_by_name_first(nlp, q
     "Who is the driver who hit the motorcycles?",  # asks the name itself
     "What is the name of the driver of the flour truck?",  # no clause to find him by
     "How many US soldiers were killed?",
+    "Which news network did the injured resident Hamza Mishaan speak to about the attack?",  # named already
+    "Which planet did the two Swiss scientists who shared the other half discover?",  # two people, no one name
     # The description is in a statement before the question, which says "him": no bridge to substitute.
     "A fellow Kenyan became the first person to run a marathon in under two hours. How many pacemakers "
     "supported him?",

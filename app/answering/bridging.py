@@ -58,9 +58,16 @@ def read_bridge(doc: Doc) -> Bridge | None:
             continue
         if not any(child.dep_ in ("relcl", "acl") for child in noun.children):
             continue  # "the driver" alone: nothing to find him by
+        if noun.tag_ == "NNS":
+            continue  # "the two scientists who …": no one name to put in their place
         if frame.kind == AnswerKind.PERSON and frame.focus == noun.lemma_.lower():
             continue  # "Who is the driver who …?" asks the name itself: the single-answer flow
         span = doc[noun.left_edge.i: noun.right_edge.i + 1]
+        if any(e.label_ == "PERSON" for e in span.ents):
+            continue  # "the injured resident Hamza Mishaan": named already
+        outside = [t for t in doc if not span.start <= t.i < span.end]
+        if not any(t.pos_ in ("VERB", "AUX") and t.lemma_ != "do" for t in outside):
+            continue  # the question's own verb parsed into the clause ("did the resident X speak to")
         asking = next((t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
         if asking is None or span.start <= asking.i < span.end or asking.sent != noun.sent:
             continue  # the question word in the description (it is the question), or in another sentence
