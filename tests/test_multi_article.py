@@ -136,6 +136,8 @@ PLEA = ("Acting via his lawyers, Volodoymyr Zhukovskyy, 23, pleaded not guilty o
     (f"How old is {CRASH_DRIVER}?", CRASH_DRIVER, "How old is {name}?"),
     ("What did the man who shot the officer say in court?", "the man who shot the officer",
      "What did {name} say in court?"),
+    ("How many people died at the funeral of the commander who was killed with Abu Mahdi al-Muhandis?",
+     "the commander who was killed with Abu Mahdi al-Muhandis", "How many people died at the funeral of {name}?"),
 ])
 def test_a_person_described_by_a_clause_is_a_bridge_to_find_by_name_first(nlp, question, description, resolved):
     bridge = read_bridge(nlp(question))
@@ -149,6 +151,7 @@ def test_a_person_described_by_a_clause_is_a_bridge_to_find_by_name_first(nlp, q
     "How many US soldiers were killed?",
     "Which news network did the injured resident Hamza Mishaan speak to about the attack?",  # named already
     "Which planet did the two Swiss scientists who shared the other half discover?",  # two people, no one name
+    "What did the driver John Smith, who hit the motorcycles, say in court?",  # named already
     # The description is in a statement before the question, which says "him": no bridge to substitute.
     "A fellow Kenyan became the first person to run a marathon in under two hours. How many pacemakers "
     "supported him?",

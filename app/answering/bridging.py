@@ -63,8 +63,9 @@ def read_bridge(doc: Doc) -> Bridge | None:
         if frame.kind == AnswerKind.PERSON and frame.focus == noun.lemma_.lower():
             continue  # "Who is the driver who …?" asks the name itself: the single-answer flow
         span = doc[noun.left_edge.i: noun.right_edge.i + 1]
-        if any(e.label_ == "PERSON" for e in span.ents):
-            continue  # "the injured resident Hamza Mishaan": named already
+        naming = [*doc[noun.left_edge.i: noun.i + 2], *(c for c in noun.children if c.dep_ == "appos")]
+        if any(t.ent_type_ == "PERSON" for t in naming):
+            continue  # "the resident Hamza Mishaan", "the driver, John Smith, who …": named already
         outside = [t for t in doc if not span.start <= t.i < span.end]
         if not any(t.pos_ in ("VERB", "AUX") and t.lemma_ != "do" for t in outside):
             continue  # the question's own verb parsed into the clause ("did the resident X speak to")
