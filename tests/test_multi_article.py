@@ -90,6 +90,7 @@ def test_a_comparison_no_single_fact_measures_is_recognised_but_has_no_sub_quest
     "Which team did Caloundra beat in the round after their win over Maroochydore?",
     "Did more people die, or fewer?",  # no alternatives named
     "Who won the election, Biden or Sanders?",  # a choice, but nothing compared
+    "Which team won the last final, Liverpool or Chelsea?",  # "last" names the final, it compares nothing
 ])
 def test_a_question_without_a_comparative_over_named_alternatives_is_no_comparison(nlp, question):
     assert read_comparison(nlp(question)) is None

@@ -78,7 +78,9 @@ class Side:
 
 def read_comparison(doc: Doc) -> Comparison | None:
     """The comparison a question asks, or None when it is not one ("Which X …<comparative>…, A or B?")."""
-    comparative = next((t for t in doc if t.tag_ in ("JJR", "RBR") or t.lower_ in _EARLIER | _LATER), None)
+    # "first"/"before" only as an adverb of the verb ("Which happened first"), not "the first …".
+    comparative = next((t for t in doc if t.tag_ in ("JJR", "RBR")
+                        or (t.lower_ in _EARLIER | _LATER and t.dep_ == "advmod")), None)
     if comparative is None:
         return None
     # The alternatives follow the first comma (or colon) after the comparative, and an "or" joins them.
