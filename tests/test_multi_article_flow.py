@@ -153,3 +153,9 @@ def test_a_bridge_whose_fact_is_not_stated_is_left_to_the_single_answer_flow_whi
     # The name was found and asked about, then the question itself went through the usual flow.
     assert "How many children does Volodoymyr Zhukovskyy have?" in reader.asked
     assert reader.asked[-1] == f"How many children does {DRIVER} have?"
+
+
+def test_the_retrieved_passages_alternate_between_the_sides_so_the_top_ones_hold_both(ask):
+    answer = ask(f"Which killed more people, {HAJJ} or {CRANE}?", NoModel())
+    assert {p.article_id for p in answer.retrieved[:2]} == {"wikinews-0001", "wikinews-0048"}
+    assert len({p.chunk_id for p in answer.retrieved}) == len(answer.retrieved)

@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from app.answering.question_frame import _PERSON_ROLES as PERSON_ROLES
 from app.answering.question_frame import AnswerKind, analyse_question
 from app.answering.sentences import word_similarity
-from app.answering.subquestions import Asking, cite, combined_answer, unique
+from app.answering.subquestions import Asking, cite, combined_answer, merged
 from app.types import Answer
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def answer_bridge(pipeline: Pipeline, question: str, filters: Filters | None, to
         return None
     resolved = bridge.resolved(name)
     outcome, retrieved = asking.verified(resolved)
-    everything = unique([*first_retrieved, *retrieved])
+    everything = merged(first_retrieved, retrieved)
     if outcome.refused:
         # The original question may still be stated by one sentence: the single-answer flow decides.
         log.info("bridge %r -> %r not stated: %s", bridge.description, name, outcome.reason)

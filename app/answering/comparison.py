@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Token
 from app.answering.question_frame import PEOPLE, AnswerKind, QuestionFrame, analyse_question
 from app.answering.refusals import refusal
 from app.answering.sentences import Outcome, word_similarity
-from app.answering.subquestions import Asking, cite, combined_answer, numbered, unique
+from app.answering.subquestions import Asking, cite, combined_answer, merged, numbered
 from app.text import numbers_in
 from app.types import Answer, Citation, Passage
 
@@ -206,7 +206,7 @@ def answer_comparison(pipeline: Pipeline, question: str, filters: Filters | None
     asking = Asking(pipeline, filters, top_k, temperature, word_similarity(pipeline.embeddings))
     sides = [_answer_side(asking, alternative, sub, comparison.kind)
              for alternative, sub in zip(comparison.alternatives, comparison.sub_questions)]
-    retrieved = unique(p for side in sides for p in side.retrieved)
+    retrieved = merged(*(side.retrieved for side in sides))
     closest = numbered(p for side in sides for p in side.retrieved[:2])
     missing = [side for side in sides if side.value is None]
     if missing:

@@ -92,6 +92,13 @@ def combined_answer(text: str, citations: list[Citation], retrieved: Iterable[Pa
                   **{**done(raw_answer=raw), "retrieved": retrieved})
 
 
+def merged(*rankings: Sequence[Passage]) -> list[Passage]:
+    """Several sub-questions' retrievals as one ranking: first passages first, each kept once, so
+    that the top k holds every side's best (the answer's ``retrieved``, scored by evaluation)."""
+    longest = max((len(r) for r in rankings), default=0)
+    return unique(r[i] for i in range(longest) for r in rankings if i < len(r))
+
+
 def unique(passages: Iterable[Passage]) -> list[Passage]:
     seen: dict[str, Passage] = {}
     for p in passages:
