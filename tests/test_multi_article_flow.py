@@ -133,6 +133,7 @@ def test_a_comparison_with_one_side_unstated_is_refused_naming_that_side(ask):
 def test_a_comparison_no_stated_fact_measures_is_refused_without_a_model_call(ask):
     answer = ask(f"Which was the more tragic event, {HAJJ} or {CRANE}?", NoModel())
     assert answer.refused and "no single stated fact measures it" in answer.refusal_reason
+    assert answer.passages  # the closest passages are still listed
 
 
 # -- bridges ------------------------------------------------------------------------------------

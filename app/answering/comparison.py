@@ -200,9 +200,10 @@ def answer_comparison(pipeline: Pipeline, question: str, filters: Filters | None
     if comparison is None:
         return None
     if not comparison.supported:
-        return refusal("not_stated", passages=[], detail=(
+        fields = done()
+        return refusal("not_stated", passages=fields["retrieved"], detail=(
             f"a comparison by “{comparison.measure}” of {_listed(comparison.alternatives)}: "
-            "no single stated fact measures it"), **done())
+            "no single stated fact measures it"), **fields)
     asking = Asking(pipeline, filters, top_k, temperature, word_similarity(pipeline.embeddings))
     sides = [_answer_side(asking, alternative, sub, comparison.kind)
              for alternative, sub in zip(comparison.alternatives, comparison.sub_questions)]

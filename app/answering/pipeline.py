@@ -188,17 +188,17 @@ class Pipeline:
             timings["total_s"] = time.perf_counter() - started
             return {**common, **fields, "timings": {k: round(v, 3) for k, v in timings.items()}}
 
+        if self.weak_evidence(retrieved):
+            kind = "empty_index" if not self.store.counts()["chunks"] else "weak_evidence"
+            yield FinalAnswer(answer=refusal(kind, passages=retrieved, **done()))
+            return
+
         # Multi-article: "Which killed more, A or B?" (each side answered, then compared); "How old
         # is the driver involved in <event>?" (his name found first, then asked about).
         if (combined := answer_comparison(self, standalone, filters, top_k, temperature, done)
                 or answer_bridge(self, standalone, filters, top_k, temperature, done)) is not None:
             yield TextDelta(text=combined.text)
             yield FinalAnswer(answer=combined)
-            return
-
-        if self.weak_evidence(retrieved):
-            kind = "empty_index" if not self.store.counts()["chunks"] else "weak_evidence"
-            yield FinalAnswer(answer=refusal(kind, passages=retrieved, **done()))
             return
 
         mark = time.perf_counter()
