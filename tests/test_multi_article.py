@@ -170,3 +170,8 @@ def test_an_age_in_apposition_to_another_name_does_not(nlp):
     verdict = verify(analyse_question(nlp("How old is Jane Doe?")), sentence, "45")
     assert not verdict and verdict.failure == "wrong-argument"
     assert verify(analyse_question(nlp("How old is Jane Doe?")), sentence, "32")
+
+
+def test_a_time_with_a_zone_compares_with_a_bare_date():
+    with_zone = side_value("August 7, 2020 7:38 pm IST", AnswerKind.TIME)
+    assert with_zone > side_value("September 11, 2015", AnswerKind.TIME)

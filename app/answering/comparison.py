@@ -255,7 +255,8 @@ def side_value(answer: str, kind: AnswerKind, article_date: str | None = None) -
 
         base = datetime.fromisoformat(article_date[:10]) if article_date else None
         settings = {"PREFER_DAY_OF_MONTH": "first", **({"RELATIVE_BASE": base} if base else {})}
-        return dateparser.parse(answer, languages=["en"], settings=settings)
+        parsed = dateparser.parse(answer, languages=["en"], settings=settings)
+        return parsed.replace(tzinfo=None) if parsed else None  # "7:38 pm IST" vs a bare date: comparable
     return None
 
 
