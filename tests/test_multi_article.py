@@ -73,6 +73,15 @@ def test_an_age_comparison_asks_how_old_and_knows_which_end_wins(nlp, question, 
     assert comparison.sub_questions[0] == sub_question and comparison.largest == largest
 
 
+@pytest.mark.parametrize("question, sub_question", [
+    ("Who was born first, Joe Biden or Bernie Sanders?", "When was Joe Biden born?"),
+    ("Which was founded earlier, Google or Amazon?", "When was Google founded?"),
+    ("Which storm made landfall first, Dorian or Humberto?", "When did Dorian make landfall?"),
+])
+def test_an_order_in_time_keeps_the_verb_and_its_voice(nlp, question, sub_question):
+    assert read_comparison(nlp(question)).sub_questions[0] == sub_question
+
+
 def test_an_order_in_time_asks_when_each_happened(nlp):
     comparison = read_comparison(nlp("Which happened first, the Calicut crash or the Lion Air crash?"))
     assert comparison.sub_questions == ("When did the Calicut crash happen?", "When did the Lion Air crash happen?")

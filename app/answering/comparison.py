@@ -78,9 +78,10 @@ class Side:
 
 def read_comparison(doc: Doc) -> Comparison | None:
     """The comparison a question asks, or None when it is not one ("Which X …<comparative>…, A or B?")."""
-    # "first"/"before" only as an adverb of the verb ("Which happened first"), not "the first …".
-    comparative = next((t for t in doc if t.tag_ in ("JJR", "RBR")
-                        or (t.lower_ in _EARLIER | _LATER and t.dep_ == "advmod")), None)
+    # "first"/"before" only as an adverb of the verb ("Which happened first"; last in the clause,
+    # where the parse may hang it on the next name), not "the first …".
+    comparative = next((t for t in doc if t.tag_ in ("JJR", "RBR") or (t.lower_ in _EARLIER | _LATER and (
+        t.dep_ == "advmod" or (t.i + 1 < len(doc) and doc[t.i + 1].text in (",", ":"))))), None)
     if comparative is None:
         return None
     # The alternatives follow the first comma (or colon) after the comparative, and an "or" joins them.
@@ -171,10 +172,14 @@ def _count_question(clause, wh: Token, comparative: Token, noun: Token, phrase: 
 
 def _when_question(clause, wh: Token, comparative: Token, verb: Token, alternative: str) -> str:
     """ "Which happened first" -> "When did <A> happen?"; "Which was earlier" -> "When was <A>?"."""
-    skip = {t.i for t in _wh_phrase(wh)} | {comparative.i, verb.i} | {t.i for t in clause if t.dep_ == "aux"}
+    auxiliaries = [t for t in clause if t.dep_ in ("aux", "auxpass") and t.head.i == verb.i]
+    skip = {t.i for t in _wh_phrase(wh)} | {comparative.i, verb.i} | {t.i for t in auxiliaries}
     rest = " ".join(t.text for t in clause if t.i not in skip)
     if verb.lemma_ == "be":
         return _question(f"When {verb.text.lower()} {alternative} {rest}")
+    passive = next((t for t in auxiliaries if t.dep_ == "auxpass"), None)
+    if passive is not None:  # "Who was born first" -> "When was <A> born?"
+        return _question(f"When {passive.text.lower()} {alternative} {verb.text} {rest}")
     return _question(f"When did {alternative} {verb.lemma_} {rest}")
 
 
