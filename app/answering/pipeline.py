@@ -26,6 +26,8 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from spacy.language import Language
 
+from app.answering.bridging import answer_bridge
+from app.answering.comparison import answer_comparison
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, rewrite
@@ -189,6 +191,14 @@ class Pipeline:
         if self.weak_evidence(retrieved):
             kind = "empty_index" if not self.store.counts()["chunks"] else "weak_evidence"
             yield FinalAnswer(answer=refusal(kind, passages=retrieved, **done()))
+            return
+
+        # Multi-article: "Which killed more, A or B?" (each side answered, then compared); "How old
+        # is the driver involved in <event>?" (his name found first, then asked about).
+        if (combined := answer_comparison(self, standalone, filters, top_k, temperature, done)
+                or answer_bridge(self, standalone, filters, top_k, temperature, done)) is not None:
+            yield TextDelta(text=combined.text)
+            yield FinalAnswer(answer=combined)
             return
 
         mark = time.perf_counter()

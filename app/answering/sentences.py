@@ -91,14 +91,18 @@ def word_similarity(embeddings) -> Callable[[str, str], float]:
     return lambda a, b: float(vector(a) @ vector(b))
 
 
-def _context(ref: SentenceRef) -> str:
+def _passage_context(ref: SentenceRef) -> str:
     return evidence_text(ref.passage)
 
 
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
-                          fallback_depth: int = 5) -> Outcome:
-    frame = analyse_question(nlp(question))
+                          fallback_depth: int = 5, frame: QuestionFrame | None = None,
+                          context: Callable[[SentenceRef], str] | None = None) -> Outcome:
+    """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
+    sentence's article attests, for its constraints (default: its passage, title and date)."""
+    frame = frame or analyse_question(nlp(question))
+    attested = context or _passage_context
     if not ranked:
         return Outcome(frame, reason="no sentence to answer from")
     docs = list(nlp.pipe([r.text for r in ranked]))
@@ -112,7 +116,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
     # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU).
     if frame.kind not in (AnswerKind.OPEN, AnswerKind.REASON):
-        strong = _unambiguous(candidates(frame, spans[0], _context(ranked[0]), similar))
+        strong = _unambiguous(candidates(frame, spans[0], attested(ranked[0]), similar))
         if strong:
             return Outcome(frame, strong, [ranked[0]], "matched")
 
@@ -126,27 +130,27 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     failures: list[str] = []
     if pick is not None and pick.sentences and pick.answer:
         index = pick.sentences[0] - 1
-        verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
+        verdict = verify(frame, spans[index], pick.answer, attested(ranked[index]), similar)
         if not verdict and verdict.failure == "not-in-sentence":
             # Small models copy from the sentence next to the one they number: the only sentence
             # holding the copied text is the pick.
             holding = [i for i, sp in enumerate(spans) if locate(pick.answer, sp)]
             if len(holding) == 1:
                 index = holding[0]
-                verdict = verify(frame, spans[index], pick.answer, _context(ranked[index]), similar)
+                verdict = verify(frame, spans[index], pick.answer, attested(ranked[index]), similar)
         if verdict:
             return Outcome(frame, _shortest(frame, spans[index], pick.answer), [ranked[index]], "model", raw=raw)
         failures.append(verdict.reason)
         # The right sentence with a badly copied span: one clear candidate of the asked type in it.
-        strong = _unambiguous(candidates(frame, spans[index], _context(ranked[index]), similar)) \
-            or _open_in(frame, spans[index], _context(ranked[index]))
+        strong = _unambiguous(candidates(frame, spans[index], attested(ranked[index]), similar)) \
+            or _open_in(frame, spans[index], attested(ranked[index]))
         if strong:
             return Outcome(frame, strong, [ranked[index]], "matched", raw=raw)
     elif pick is not None:
         failures.append("the model found no sentence that states the answer")
 
     for ref, span in list(zip(ranked, spans))[:fallback_depth]:
-        strong = _unambiguous(candidates(frame, span, _context(ref), similar))
+        strong = _unambiguous(candidates(frame, span, attested(ref), similar))
         if strong:
             return Outcome(frame, strong, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)

@@ -299,6 +299,12 @@ def counted_noun(number: Token) -> Token | None:
 def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
                      similar: Callable[[str, str], float] | None) -> Verdict:
     number = next((t for t in tokens if number_value(t) is not None), tokens[0])
+    if frame.focus == "old" and number.dep_ == "appos" and number.head.ent_type_ == "PERSON":
+        # News gives an age in apposition to the name: "Volodoymyr Zhukovskyy, 23, pleaded …".
+        asked = [text.split()[-1].lower() for text, label in frame.constraints if label == "PERSON"]
+        if number.head.lower_ in asked:
+            return Verdict(True, strength=2)
+        return Verdict(False, f"“{number.text}” is the age of {number.head.text}", "wrong-argument")
     noun = counted_noun(number)
     anchor = noun if noun is not None else number
     relation_words = [t.lemma_ for t in _verb_chain(anchor)]

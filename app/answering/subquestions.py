@@ -1,0 +1,110 @@
+"""What multi-article answers share (app/answering/comparison.py, app/answering/bridging.py): a
+sub-question asked through the same verified single-answer flow as any question, and an answer
+whose claims are each cited to their own sentence.
+
+A sub-question's names and years must hold for the article of its stating sentence — its passage,
+title, date and the rest of the article (an event is often named a paragraph before its figure) —
+which is what app/answering/verification.py checks a constraint against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.answering.citations import evidence_text
+from app.answering.question_frame import QuestionFrame
+from app.answering.sentences import Outcome, SentenceRef, answer_from_sentences, rank_sentences
+from app.types import Answer, Citation, Passage
+from app.types import Span as TextSpan
+
+if TYPE_CHECKING:
+    from app.answering.pipeline import Pipeline
+    from app.retrieval import Filters
+
+
+@dataclass
+class Asking:
+    """How one question's sub-questions are asked: the pipeline and the request's options."""
+
+    pipeline: Pipeline
+    filters: Filters | None
+    top_k: int | None
+    temperature: float | None
+    similar: Callable[[str, str], float]
+
+    def __post_init__(self):
+        self._articles: dict[str, str] = {}
+
+    def verified(self, question: str, frame: QuestionFrame | None = None) -> tuple[Outcome, list[Passage]]:
+        """``question`` through retrieval, sentence ranking, the generator's pick and verification;
+        ``frame`` when the caller narrowed the question's analysis."""
+        pipeline = self.pipeline
+        retrieved = pipeline.retriever(self.filters, self.top_k).retrieve(question)
+        ranked = [] if pipeline.weak_evidence(retrieved) else rank_sentences(question, retrieved, pipeline.embeddings)
+        outcome = answer_from_sentences(question, ranked[:pipeline.settings.retrieval.answer_sentences], pipeline.nlp,
+                                        pipeline.picker(self.temperature), pipeline.pick_prompts, self.similar,
+                                        frame=frame, context=self.article_context)
+        return outcome, retrieved
+
+    def article_context(self, ref: SentenceRef) -> str:
+        """What the sentence's article attests: its passage, title and date, and its whole text."""
+        article_id = ref.passage.article_id
+        if article_id not in self._articles:
+            article = self.pipeline.store.get_article(article_id)
+            self._articles[article_id] = article.text if article is not None else ""
+        return evidence_text(ref.passage) + "\n" + self._articles[article_id]
+
+
+def cite(stated: Sequence[tuple[SentenceRef, str]]) -> tuple[list[str], list[Citation]]:
+    """Each (sentence, origin) with its marker, and one citation per distinct sentence, numbered in order."""
+    numbers: dict[tuple[str, int], int] = {}
+    citations: list[Citation] = []
+    marked = []
+    for ref, origin in stated:
+        key = (ref.passage.chunk_id, ref.start)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            p = ref.passage
+            citations.append(Citation(
+                number=numbers[key], article_id=p.article_id, title=p.title, url=p.url, date=p.date,
+                source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
+                span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=origin))
+            marked.append(_marked(ref.text, numbers[key]))
+    return marked, citations
+
+
+def _marked(sentence: str, number: int) -> str:
+    sentence = sentence.rstrip()
+    end = len(sentence.rstrip(".!?\"'”’"))
+    return f"{sentence[:end]} [{number}]{sentence[end:] or '.'}"
+
+
+def combined_answer(text: str, citations: list[Citation], retrieved: Iterable[Passage], done: Callable[..., dict],
+                    raw: str | None) -> Answer:
+    """The answer, its cited passages first; ``retrieved`` is every sub-question's retrieval."""
+    retrieved = unique(retrieved)
+    cited = [c.chunk_id for c in citations]
+    passages = [p for c in dict.fromkeys(cited) for p in retrieved if p.chunk_id == c] \
+        + [p for p in retrieved if p.chunk_id not in cited]
+    return Answer(text=text, citations=citations, passages=numbered(passages),
+                  **{**done(raw_answer=raw), "retrieved": retrieved})
+
+
+def merged(*rankings: Sequence[Passage]) -> list[Passage]:
+    """Several sub-questions' retrievals as one ranking: first passages first, each kept once, so
+    that the top k holds every side's best (the answer's ``retrieved``, scored by evaluation)."""
+    longest = max((len(r) for r in rankings), default=0)
+    return unique(r[i] for i in range(longest) for r in rankings if i < len(r))
+
+
+def unique(passages: Iterable[Passage]) -> list[Passage]:
+    seen: dict[str, Passage] = {}
+    for p in passages:
+        seen.setdefault(p.chunk_id, p)
+    return list(seen.values())
+
+
+def numbered(passages: Iterable[Passage]) -> list[Passage]:
+    return [p.model_copy(update={"number": i}) for i, p in enumerate(unique(passages), start=1)]
