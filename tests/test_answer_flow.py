@@ -19,7 +19,8 @@ from langchain_core.messages import AIMessage
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from app.answering import QuestionError, Turn
-from app.answering.sentences import rank_sentences
+from app.answering.question_frame import analyse_question
+from app.answering.sentences import _shortest, rank_sentences
 from app.api import Chat
 from app.application import Newsdesk
 from app.embedding import build_embeddings
@@ -221,6 +222,18 @@ def test_a_pick_whose_sentence_does_not_state_the_asked_relation_is_refused(news
     assert answer.refused and answer.refusal_kind == "not_stated"
     assert "does not say question" in answer.refusal_reason
     assert view(answer) == snapshot_json
+
+
+def test_a_whole_sentence_copied_as_the_answer_yields_the_one_answer_inside_it(newsdesk, number_of, nlp):
+    question = "Which expert said the attacks by Iran-allied groups are a way to strengthen support?"
+    sentence = ("Hamdi Malik, an Iraqi researcher at the Washington Institute, said the recent attacks by groups "
+                "allied with Iran in Iraq and eastern Syria are a way to strengthen support.")
+    answer = newsdesk(pick(number_of(question, "Hamdi Malik"), sentence)).ask(question)
+    assert not answer.refused and answer.text.startswith("Hamdi Malik")  # the sentence opens with the answer
+    check_citations(answer)
+    # Whoever settles it, the model's copy of the sentence is cut to the one answer inside it.
+    frame = analyse_question(nlp(question))
+    assert _shortest(frame, nlp(sentence)[:], sentence) == "Hamdi Malik"
 
 
 def test_a_picked_name_that_is_not_in_the_sentence_is_refused(newsdesk):

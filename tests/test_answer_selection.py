@@ -246,3 +246,23 @@ def test_the_subject_of_the_verb_is_not_where_it_happened(nlp):
 ])
 def test_the_asked_relation_is_found_where_the_parse_shows_no_content_verb(nlp, question, relation):
     assert relation in analyse_question(nlp(question)).verbs
+
+
+# 1. Who said it: the speaker, not a subject inside what was said; a nationality is not a name
+MALIK = ("Hamdi Malik, an Iraqi researcher at the Washington Institute, said the recent attacks by groups allied "
+         "with Iran in Iraq and eastern Syria are a way to strengthen support.")
+
+
+@pytest.mark.parametrize("question", [
+    "Who said the attacks are a way to strengthen support?",
+    "Which expert said the attacks are a way to strengthen support?",
+])
+def test_who_said_it_is_the_speaker_not_a_subject_of_what_was_said(nlp, question):
+    assert found(nlp, question, MALIK) == ["Hamdi Malik"]
+    verdict = check(nlp, question, MALIK, "Syria")
+    assert not verdict and verdict.failure == "wrong-argument"
+
+
+def test_a_nationality_describing_the_role_is_not_the_person(nlp):
+    verdict = check(nlp, "Which Washington Institute researcher said the attacks strengthen support?", MALIK, "Iraqi")
+    assert not verdict and verdict.failure == "wrong-argument"

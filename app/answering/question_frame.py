@@ -42,6 +42,7 @@ PLACING_LABELS = frozenset({"GPE", "LOC", "FAC", "EVENT"})
 LIGHT_VERBS = frozenset("""be have do say tell report confirm include leave total number make take get become
 remain seem appear state add note believe estimate put receive obtain gain earn hold contain involve
 accord""".split())
+SPEECH_VERBS = frozenset("say tell state report claim announce add note confirm describe call warn".split())
 # Lemmas of the same relation, as news writes it. Small on purpose: one line per relation.
 _RELATION_GROUPS = [
     "kill die dead death fatality fatal killing murder slay lose life",
@@ -194,6 +195,15 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     )
     if not verbs and kind in (AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.PERSON):
         verbs = _predicate_fallback(doc)
+    # "Who said the attacks are a way to …?" asks for the speaker: the verbs of what was said are
+    # its content, not the asked relation.
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    asker = tokens[wh_index] if wh_index is not None else None
+    if asker is not None and asker.dep_ == "det":
+        asker = asker.head  # "Which expert said …"
+    if kind == AnswerKind.PERSON and asker is not None and root is not None \
+            and root.lemma_.lower() in SPEECH_VERBS and asker.head.i == root.i and asker.dep_ in ("nsubj", "nsubjpass"):
+        verbs = frozenset({root.lemma_.lower()})
     # "the death toll": the compound names what is counted, so it is the asked relation ("killed 17").
     verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in ("toll", "tally")
               for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN"}
@@ -282,11 +292,16 @@ def of_object(noun: Token) -> Token | None:
 def _copular_role(doc: Doc) -> str | None:
     """ "Who is the Pentagon spokesman?" -> "spokesman": the role the answer must hold."""
     for token in doc:
-        if token.lemma_ == "be":
+        if token.lemma_ == "be" and token.dep_ == "ROOT":  # not the "are" of what someone said
             for child in token.children:
-                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN":
+                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN" and _names_a_person(child.lemma_.lower()):
                     return child.lemma_.lower()
     return None
+
+
+def _names_a_person(lemma: str) -> bool:
+    """A role a person holds: a known one, or an agent noun ("organiser", "director", "economist")."""
+    return lemma in _PERSON_ROLES or lemma in PEOPLE or lemma.endswith(("er", "or", "ist", "ian", "ant", "ent"))
 
 
 def is_content(token: Token) -> bool:

@@ -132,15 +132,21 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         index = pick.sentences[0] - 1
         verdict = verify(frame, spans[index], pick.answer, attested(ranked[index]), similar)
         if not verdict and verdict.failure == "not-in-sentence":
-            # Small models copy from the sentence next to the one they number: the only sentence
-            # holding the copied text is the pick.
-            holding = [i for i, sp in enumerate(spans) if locate(pick.answer, sp)]
-            if len(holding) == 1:
-                index = holding[0]
-                verdict = verify(frame, spans[index], pick.answer, attested(ranked[index]), similar)
+            # Small models copy from another sentence than the one they number: the best-ranked
+            # sentence that holds the copied text and states it is the pick.
+            for i in (i for i, sp in enumerate(spans) if i != index and locate(pick.answer, sp)):
+                if held := verify(frame, spans[i], pick.answer, attested(ranked[i]), similar):
+                    index, verdict = i, held
+                    break
         if verdict:
-            return Outcome(frame, _shortest(frame, spans[index], pick.answer), [ranked[index]], "model", raw=raw)
+            answer = _shortest(frame, spans[index], pick.answer, attested(ranked[index]), similar)
+            return Outcome(frame, answer, [ranked[index]], "model", raw=raw)
         failures.append(verdict.reason)
+        # A model that copied a whole sentence (or most of one) instead of the answer still chose
+        # it: the one answer of the asked type inside its copy, if that verifies there.
+        within = _within_copy(frame, pick.answer, index, ranked, spans, attested, similar)
+        if within:
+            return Outcome(frame, within[0], [ranked[within[1]]], "model", raw=raw)
         # The right sentence with a badly copied span: one clear candidate of the asked type in it.
         strong = _unambiguous(candidates(frame, spans[index], attested(ranked[index]), similar)) \
             or _open_in(frame, spans[index], attested(ranked[index]))
@@ -156,16 +162,39 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
 
 
+def _within_copy(frame: QuestionFrame, copy: str, index: int, ranked: Sequence[SentenceRef], spans: Sequence[Span],
+                 attested: Callable[[SentenceRef], str], similar) -> tuple[str, int] | None:
+    """(answer, sentence index) when the model's copied text holds exactly one verified candidate
+    of the asked type, from the sentence it copied (or, failing that, the one it numbered)."""
+    if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON) or len(copy.split()) < 4:
+        return None
+    lowered = " ".join(copy.lower().split())
+    head = lowered[:40]
+    copied = [i for i, sp in enumerate(spans) if head in " ".join(sp.text.lower().split())] or [index]
+    for i in copied:
+        inside = {c.text for c in candidates(frame, spans[i], attested(ranked[i]), similar) if c.text.lower() in lowered}
+        if len(inside) == 1:
+            return inside.pop(), i
+    return None
+
+
 def _open_in(frame: QuestionFrame, sentence: Span, context: str) -> str | None:
     """An open question's slot filler in the sentence, if the sentence verifies with it."""
     phrase = open_answer(frame, sentence)
     return phrase if phrase and verify(frame, sentence, phrase, context) else None
 
 
-def _shortest(frame: QuestionFrame, sentence: Span, answer: str) -> str:
-    """A model that copied half the sentence as "the answer": the slot filler inside it, if any."""
-    phrase = open_answer(frame, sentence) if frame.kind == AnswerKind.OPEN else None
-    return phrase if phrase and phrase.lower() in answer.lower() and len(phrase) < len(answer) else answer
+def _shortest(frame: QuestionFrame, sentence: Span, answer: str, context: str = "", similar=None) -> str:
+    """A model that copied half the sentence as "the answer": the slot filler inside it, or the one
+    verified answer of the asked type inside it, if any."""
+    if frame.kind == AnswerKind.OPEN:
+        phrase = open_answer(frame, sentence)
+        return phrase if phrase and phrase.lower() in answer.lower() and len(phrase) < len(answer) else answer
+    if len(answer.split()) >= 4:
+        inside = {c.text for c in candidates(frame, sentence, context, similar) if c.text.lower() in answer.lower()}
+        if len(inside) == 1:
+            return inside.pop()
+    return answer
 
 
 def _unambiguous(found) -> str | None:

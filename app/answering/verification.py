@@ -351,10 +351,16 @@ _SUBJECT_SIDE = {"nsubj", "agent", "csubj"}
 _OBJECT_SIDE = {"dobj", "nsubjpass", "iobj", "dative"}
 
 
-def _role(token: Token) -> str | None:
-    """Subject or object side of the verb the phrase hangs on, through names' compounds and appositions."""
+def _phrase_head(token: Token) -> Token:
+    """The head of the phrase a name is in, through compounds, appositions and conjunctions."""
     while token.dep_ in ("compound", "flat", "appos", "conj", "poss") and token.head.i != token.i:
         token = token.head
+    return token
+
+
+def _role(token: Token) -> str | None:
+    """Subject or object side of the verb the phrase hangs on, through names' compounds and appositions."""
+    token = _phrase_head(token)
     if token.dep_ == "pobj" and token.head.lower_ == "by" and token.head.dep_ == "agent":
         return "subject"
     if token.dep_ in _SUBJECT_SIDE:
@@ -369,6 +375,10 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
     """A person, date, place or name must hang on the asked role noun or verb, not elsewhere."""
     answer_ids = {t.i for t in tokens}
     others = [t for t in sentence if t.i not in answer_ids]
+    if frame.kind == AnswerKind.PERSON and all(t.ent_type_ == "NORP" and t.dep_ in ("amod", "compound") for t in tokens):
+        # "an Iraqi researcher": a nationality describing someone, not who they are.
+        return Verdict(False, f"“{' '.join(t.text for t in tokens)}” describes {tokens[-1].head.text}, it does not name "
+                              "anyone", "wrong-argument")
     if frame.focus and frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and frame.focus not in ORG_NOUNS:
         roles = [t for t in others if t.lemma_.lower() == frame.focus or
                  (similar is not None and t.pos_ == "NOUN" and similar(frame.focus, t.lemma_.lower()) >= 0.6)]
@@ -409,6 +419,11 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             if role and role != frame.role and anchor.pos_ == "VERB":
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{anchor.text}”; "
                                       f"the question asks for its {frame.role}", "wrong-argument")
+            governor = _phrase_head(tokens[-1]).head
+            if role and anchor.pos_ == "VERB" and governor.i != anchor.i and governor.pos_ in ("VERB", "AUX"):
+                # "X said the attacks … and Syria are …": the subject of what was said is not the speaker.
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{governor.text}”, "
+                                      f"not of “{anchor.text}”", "wrong-argument")
         return Verdict(True, strength=2)
     return Verdict(True, strength=1)
 
