@@ -266,3 +266,11 @@ def test_who_said_it_is_the_speaker_not_a_subject_of_what_was_said(nlp, question
 def test_a_nationality_describing_the_role_is_not_the_person(nlp):
     verdict = check(nlp, "Which Washington Institute researcher said the attacks strengthen support?", MALIK, "Iraqi")
     assert not verdict and verdict.failure == "wrong-argument"
+
+
+def test_a_person_near_the_verb_that_describes_the_truck_is_not_its_driver(nlp):
+    question = "What is the name of the driver of the flour truck that launched the rockets?"
+    sentence = "Iraqi General Hamad Naims said that on Tuesday, a truck carrying flour launched a total of 24 rockets."
+    assert found(nlp, question, sentence) == []
+    verdict = check(nlp, question, sentence, "Hamad Naims")
+    assert not verdict and verdict.failure == "wrong-argument"

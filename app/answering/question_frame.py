@@ -141,6 +141,9 @@ class QuestionFrame:
     content: frozenset[str]  # content lemmas of the question
     role: str | None = None  # "subject" / "object": the side of the verb a who-question asks for
     slot: str | None = None  # for open questions: "subject", "object" or a stranded preposition ("in")
+    # Verbs of clauses that describe a noun ("the truck that launched the rockets"): who or what the
+    # question is about, not the relation it asks for.
+    clause_verbs: frozenset[str] = frozenset()
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -215,8 +218,10 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
         role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
+    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.dep_ in ("relcl", "acl") and t.lemma_.lower() in verbs)
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
-                         years=years, numbers=numbers, content=content, role=role, slot=slot)
+                         years=years, numbers=numbers, content=content, role=role, slot=slot,
+                         clause_verbs=clause_verbs)
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:

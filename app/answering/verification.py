@@ -389,7 +389,9 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
                 return Verdict(True, strength=2)
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is not the {frame.focus} in the sentence",
                            "wrong-argument")
-        if not frame.verbs:
+        if not frame.verbs - frame.clause_verbs:
+            # "the driver of the truck that launched the rockets": "launched" says which truck; a
+            # person near it is not shown to be the driver.
             return Verdict(False, f"the sentence does not say who the {frame.focus} is", "wrong-argument")
     if frame.verbs:
         anchors = [t for t in others if relates(frame.verbs, t.lemma_)]
