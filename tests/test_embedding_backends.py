@@ -108,3 +108,21 @@ def test_device_cuda_alone_embeds_with_torch_on_the_default_onnx_backend():
     else:
         with pytest.raises(EmbeddingBackendError, match="torch sees no CUDA GPU"):
             build_embeddings(settings)
+
+
+def test_two_installs_of_the_same_weights_share_one_onnx_export(tmp_path):
+    # Two clones (two venvs) on one machine share ~/.cache/newsdesk: the export's fingerprint must
+    # not depend on where the weights are, or each install re-exports over the other's running one.
+    import os
+    import shutil
+
+    from app.embedding.onnx import _weights_fingerprint
+
+    first, second = tmp_path / "venv-a" / "model", tmp_path / "venv-b" / "model"
+    first.mkdir(parents=True)
+    (first / "model.safetensors").write_bytes(os.urandom(9 << 20))
+    shutil.copytree(first, second)
+    os.utime(second / "model.safetensors", (1, 1))
+    assert _weights_fingerprint(first) == _weights_fingerprint(second)
+    (second / "model.safetensors").write_bytes(os.urandom(9 << 20))
+    assert _weights_fingerprint(first) != _weights_fingerprint(second)

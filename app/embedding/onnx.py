@@ -73,8 +73,20 @@ def _weights_fingerprint(model_path: Path) -> dict:
     files = sorted(p for p in model_path.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
     if not files:
         raise EmbeddingBackendError(f"no model weights (*.safetensors, *.bin) in {model_path}")
-    return {"export_version": _EXPORT_VERSION, "source": str(model_path),
-            "weights": {p.name: [p.stat().st_size, int(p.stat().st_mtime)] for p in files}}
+    # By content, not path or mtime: two installs of the same model (two clones, two venvs) share
+    # ~/.cache/newsdesk and must agree that one export fits both, or each re-exports over the other.
+    return {"export_version": _EXPORT_VERSION, "weights": {p.name: _content_digest(p) for p in files}}
+
+
+def _content_digest(path: Path, window: int = 4 << 20) -> str:
+    """Size and SHA-256 of the first and last 4 MiB: cheap at each start, and any re-trained or
+    re-quantised weights file differs there."""
+    digest = hashlib.sha256(str(path.stat().st_size).encode())
+    with path.open("rb") as handle:
+        digest.update(handle.read(window))
+        handle.seek(max(0, path.stat().st_size - window))
+        digest.update(handle.read(window))
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager
