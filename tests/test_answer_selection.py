@@ -274,3 +274,11 @@ def test_a_person_near_the_verb_that_describes_the_truck_is_not_its_driver(nlp):
     assert found(nlp, question, sentence) == []
     verdict = check(nlp, question, sentence, "Hamad Naims")
     assert not verdict and verdict.failure == "wrong-argument"
+
+
+def test_the_speaker_of_another_statement_is_not_who_said_it(nlp):
+    question = "Who said that the missile was hidden in a flour bag?"
+    other = "“When the explosion occurred, I was looking out of the window,” Mishan told Al Jazeera."
+    verdict = check(nlp, question, other, "Mishan")
+    assert not verdict and verdict.failure == "wrong-relation"
+    assert found(nlp, question, "General Tassin Khafaj said the missile was hidden in a flour bag.") == ["Tassin Khafaj"]

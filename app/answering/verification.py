@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from app.answering.question_frame import (CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
+from app.answering.question_frame import (SPEECH_VERBS, CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
                                           PLACING_LABELS, TIME_LABELS, AnswerKind, QuestionFrame, is_content,
                                           number_value, of_object, related, relates)
 from app.text import NUMBER_WORDS, numbers_in
@@ -393,6 +393,13 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             # "the driver of the truck that launched the rockets": "launched" says which truck; a
             # person near it is not shown to be the driver.
             return Verdict(False, f"the sentence does not say who the {frame.focus} is", "wrong-argument")
+    if frame.kind == AnswerKind.PERSON and frame.verbs and frame.verbs <= SPEECH_VERBS:
+        # "Who said that <X>?": the speaker of another statement is not the answer; the sentence
+        # must carry most of what the question says was said.
+        said = frame.content - frame.verbs - {frame.focus}
+        lemmas = {t.lemma_.lower() for t in sentence}
+        if said and len(said & lemmas) / len(said) < 0.5:
+            return Verdict(False, "the sentence is not the statement the question quotes", "wrong-relation")
     if frame.verbs:
         anchors = [t for t in others if relates(frame.verbs, t.lemma_)]
         if not anchors:
