@@ -51,7 +51,7 @@ class Reader(FakeListChatModel):
     def _call(self, messages, stop=None, run_manager=None, **kwargs):
         prompt = messages[-1].content
         self.asked.append(re.search(r"Question: (.*)", prompt).group(1))
-        for number, text in re.findall(r"^\[(\d+)\] (.*) \(from: [^()]*\)$", prompt, flags=re.M):
+        for number, text in re.findall(r"^\[(\d+)\] \(.*?\) (.*)$", prompt, flags=re.M):
             for fragment, answer in self.picks.items():
                 if fragment in text:
                     return json.dumps({"sentence": int(number), "answer": answer})

@@ -115,10 +115,8 @@ def constrained_caller(chat_model: Runnable, backend: str, max_tokens: int = 96)
 
 
 def format_sentences(lines: Sequence[tuple[str, str, str]]) -> str:
-    """Numbered sentences, each followed by its article's title and date: "[2] Text (from: Title, 2019-01-05)".
-    The sentence comes first because small models copy the start of a line: with the title first,
-    the 0.5B model answered with the title (and "undated") instead of a span of the sentence."""
-    return "\n".join(f"[{n}] {_clean(text)} (from: {_clean(title)[:70]}, {date or 'no date'})"
+    """Numbered sentences with their article's title and date: "[2] (Title, 2019-01-05) Text"."""
+    return "\n".join(f"[{n}] ({_clean(title)[:70]}, {date or 'undated'}) {_clean(text)}"
                      for n, (title, date, text) in enumerate(lines, start=1))
 
 
