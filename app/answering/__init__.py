@@ -8,7 +8,11 @@
 - ``picking``         the generator's constrained JSON pick of a sentence and a span;
 - ``citations``       passage evidence text and claim citing (the evaluation's judge, tests);
 - ``grounding``       whether a claim's facts are in a passage (the evaluation, rewriting helpers);
-- ``refusals``   every refusal, built in one place.
+- ``refusals``        every refusal, built in one place;
+- ``dated_answers``   the question's dates as filters, "latest" preferring newer reports, "As of <date>"
+                      answers and citations' relative dates resolved (parsing: ``app.dates``);
+- ``conflicts``       other sources giving another value for the answer's fact, named and cited;
+- ``timeline``        "what happened with X": dated, cited events in date order.
 """
 
 __all__ = ["Pipeline", "QuestionError", "Turn", "final_answer", "validate_question"]
