@@ -138,3 +138,16 @@ def test_the_same_relative_day_word_in_reports_of_different_days_is_no_conflict(
               ref("b", text, text, "2019-10-12", "Jakarta Wire", title)]
     frame = analyse_question(nlp("On what date was Indonesia's security minister Wiranto stabbed?"))
     assert find_conflict(Outcome(frame, "Yesterday", [ranked[0]], "model"), ranked, nlp) is None
+
+
+def test_the_answers_figure_in_another_sentence_does_not_hide_the_sources_other_count(nlp):
+    # From eval turn c-008: the original's "eight kilometers" sentence ranked among its best ones.
+    said = "According to Mexican President Andres Manuel Lopez Obrador, {} Mexican nationals were killed in the attack."
+    border = "The store is five miles (eight kilometers) from the border crossing between El Paso and Ciudad Juarez."
+    title = "Gunman opens fire in El Paso, Texas superstore"
+    ranked = [ref("copy", said.format("eight"), said.format("eight"), "2019-08-10", "Border Herald", title),
+              ref("original", border, border, "2019-08-08", "Wikinews", title),
+              ref("original", said.format("six"), said.format("six"), "2019-08-08", "Wikinews", title)]
+    frame = analyse_question(nlp("According to Lopez Obrador, how many Mexican nationals were killed in the attack?"))
+    conflict = find_conflict(Outcome(frame, "eight", [ranked[0]], "model"), ranked, nlp)
+    assert conflict is not None and [r.value_text for r in conflict.reports] == ["eight", "six"]

@@ -89,8 +89,10 @@ def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language
     """Sources among the other articles' ``depth`` best-ranked sentences that state another value for the
     answer's fact.
 
-    One report per article: an article that gives two different strong values (or the answer's
-    value somewhere) is not counted against the answer.
+    One report per article: an article that gives two different strong values, or the answer's own
+    value as a strong one, is not counted against the answer; nor is a sentence that holds the
+    answer's value anywhere (another sentence of that article may still disagree: "eight
+    kilometers" elsewhere does not make "six nationals were killed" agree with "eight").
     """
     frame = outcome.frame
     if outcome.refused or not outcome.answer or frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
@@ -102,11 +104,10 @@ def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language
     # The best sentences of the OTHER articles: the answer's own article fills the top ranks.
     others = [r for r in ranked if r.passage.article_id != stating.passage.article_id][:depth]
     by_article: dict[str, list[Report]] = {}
-    agreeing: set[str] = set()
     for ref, doc in zip(others, nlp.pipe([r.text for r in others])):
         sentence = doc[:]
         if _states_value(frame.kind, answer_value, sentence):
-            agreeing.add(ref.passage.article_id)
+            continue  # this sentence gives the answer's value too: it does not contradict it
         strong = {c.text: c for c in candidates(frame, sentence, evidence_text(ref.passage), similar)
                   if c.verdict.strength >= 2}
         for text in strong:
@@ -115,7 +116,7 @@ def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language
                 by_article.setdefault(ref.passage.article_id, []).append(Report(ref, text, value))
     reports: list[Report] = []
     for article_id, found in by_article.items():
-        if article_id in agreeing or any(same_value(r.value, answer_value) for r in found):
+        if any(same_value(r.value, answer_value) for r in found):
             continue  # this source states the answer's value too: no contradiction shown
         distinct = _distinct(found)
         if len(distinct) == 1 and not any(same_value(distinct[0].value, r.value) for r in reports):
