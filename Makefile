@@ -9,14 +9,15 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: install run test test-fast test-flow browser clean
 
-$(STAMP): pyproject.toml scripts/install-llama-cpp.sh
+$(STAMP): pyproject.toml scripts/install-llama-cpp.sh scripts/patch_llama_cpp_variants.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	# A CPU build of torch, pinned: an unpinned torch pulls a multi-GB CUDA build.
 	$(BIN)/python -m pip install torch==2.13.0
-	# The generator runtime, built with portable CPU flags (not -march=native: a native build can
-	# crash on CPUs that advertise AMX, and on any older CPU). About 5 minutes the first time; the
-	# wheel is kept in .wheels/ under a key of its flags. See the script for why and how to override.
+	# The generator runtime, not -march=native (a native build can crash on CPUs that advertise AMX,
+	# and on any older CPU): on x86-64 one CPU library per instruction-set level, the best chosen at
+	# run time. About 15 minutes the first time; the wheel is kept in .wheels/ under a key of its
+	# flags. See the script for why and how to override.
 	scripts/install-llama-cpp.sh $(BIN)/python
 	$(BIN)/python -m pip install -e '.[dev]'
 	# Smoke check: the packaged model on a 300+ token prompt, in a subprocess; a crash fails the install.

@@ -180,7 +180,8 @@ def info_data(settings) -> dict:
 
         runtime = runtime_info(settings.llm.n_threads)
         data["generator_runtime"] = {"llama_cpp_python": runtime.version, "threads": runtime.threads,
-                                     "cpu_features": [name for name, on in runtime.features.items() if on]}
+                                     "cpu_features": [name for name, on in runtime.features.items() if on],
+                                     "cpu_library": runtime.cpu_variant or "built in"}
     return data
 
 
@@ -201,7 +202,7 @@ def info(index_dir: IndexOpt = None, as_json: Annotated[bool, typer.Option("--js
     for key, value in data.items():
         if key == "generator_runtime":
             value = (f"llama-cpp-python {value['llama_cpp_python']}, {value['threads']} threads, "
-                     f"CPU features: {' '.join(value['cpu_features'])}")
+                     f"CPU features: {' '.join(value['cpu_features'])} (CPU library: {value['cpu_library']})")
         table.add_row(key, str(value))
     out.print(table)
 

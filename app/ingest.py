@@ -171,15 +171,16 @@ def ingest(
     done = 0
     for batch in _batches(pending, settings, batch_chunks):
         docs = [doc for article, chunks, _, _ in batch for doc in to_documents(article, chunks)]
-        result = index(
-            docs,
-            store.record_manager,
-            store.vectorstore,
-            cleanup="incremental",
-            source_id_key="article_id",
-            batch_size=len(docs) or 1,  # one embedding call per batch: length-sorted, least padding
-            key_encoder="sha256",
-        )
+        with store.writing():
+            result = index(
+                docs,
+                store.record_manager,
+                store.vectorstore,
+                cleanup="incremental",
+                source_id_key="article_id",
+                batch_size=len(docs) or 1,  # one embedding call per batch: length-sorted, least padding
+                key_encoder="sha256",
+            )
         report.chunks_embedded += result["num_added"] + result["num_updated"]
         report.chunks_deleted += result["num_deleted"]
         store.record_articles(batch, stories=[assignments[a.id] for a, _, _, _ in batch if a.id in assignments])

@@ -102,8 +102,12 @@ def _build(settings: Settings) -> BaseChatModel:
             warnings.simplefilter("ignore", DeprecationWarning)
             from langchain_community.chat_models import ChatLlamaCpp
         path = gguf_path(settings)
-        log.info("loading %s from %s", model_label(llm), path)
         import os
+
+        from app.runtime import load_cpu_backend
+
+        variant = load_cpu_backend()  # the CPU library this machine runs best, before the model loads
+        log.info("loading %s from %s%s", model_label(llm), path, f" (CPU library: {variant})" if variant else "")
 
         return ChatLlamaCpp(
             model_path=str(path),

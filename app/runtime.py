@@ -7,17 +7,27 @@ the packaged model in a *subprocess* on a prompt of several hundred tokens (a on
 takes another code path and passes) and turns a crash into a message that says what to do.
 
     python -m app.runtime check    # used by `make install` and by the test suite, first
-    python -m app.runtime bench    # prompt and decode tokens/s of the installed build (bench/)
+    python -m app.runtime measure  # prompt and decode tokens/s of the installed build, in this process
+    python -m app.runtime backend  # the CPU-backend library this machine loads (for llama_cpp.server)
+
+On x86-64 the runtime is built with one CPU-backend library per instruction-set level
+(scripts/install-llama-cpp.sh); ``load_cpu_backend`` picks the best one this CPU runs, before the
+first model is loaded. ggml would pick by CPUID alone, which on a VM that advertises AMX without
+granting it chooses the AMX library that crashes; here the kernel is asked first.
 """
 
 from __future__ import annotations
 
+import _ctypes
+import ctypes
 import json
 import os
+import platform
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +47,123 @@ _PARAGRAPH = (
 )
 
 
+# Variant libraries that execute AMX tile instructions: loaded only where the kernel grants AMX.
+_AMX_VARIANTS = {"sapphirerapids"}
+_VARIANT_PREFIX = "libggml-cpu-"
+_ARCH_REQ_XCOMP_PERM, _XFEATURE_XTILEDATA, _SYS_ARCH_PRCTL = 0x1023, 18, 158  # linux/x86_64
+
+
+class UnsupportedCPU(RuntimeError):
+    """The generator runtime cannot run on this machine (no CPU-backend library fits it)."""
+
+
+def _llama_lib_dir() -> Path:
+    import llama_cpp
+
+    return Path(llama_cpp.__file__).parent / "lib"
+
+
+def cpu_variants(lib_dir: Path | None = None) -> dict[str, Path]:
+    """The CPU-backend variant libraries of a dispatching build, by name ({} for a single-library build)."""
+    lib_dir = lib_dir or _llama_lib_dir()
+    return {path.name[len(_VARIANT_PREFIX):].split(".")[0]: path
+            for path in sorted(lib_dir.glob(f"{_VARIANT_PREFIX}*.so"))}
+
+
+def amx_granted() -> bool:
+    """Whether this process may use AMX tiles: Linux hands out the tile state only on request, and a
+    hypervisor that does not expose it makes the request fail (CPUID may still advertise AMX)."""
+    if platform.system() != "Linux" or platform.machine() not in {"x86_64", "AMD64"}:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(_SYS_ARCH_PRCTL, _ARCH_REQ_XCOMP_PERM, _XFEATURE_XTILEDATA) == 0
+
+
+def choose_cpu_variant(variants: dict[str, Path], amx: bool) -> tuple[str, Path] | None:
+    """The best variant this CPU runs, by ggml's own score (each library's ``ggml_backend_score``:
+    0 when the CPU lacks one of its instruction sets, higher for more of them)."""
+    best, best_score = None, 0
+    for name, path in variants.items():
+        if name in _AMX_VARIANTS and not amx:
+            continue
+        library = ctypes.CDLL(str(path))
+        library.ggml_backend_score.restype = ctypes.c_int
+        score = library.ggml_backend_score()
+        _ctypes.dlclose(library._handle)  # only scored here; ggml opens the chosen one itself
+        if score > best_score:
+            best, best_score = (name, path), score
+    return best
+
+
+# ggml's backend registry is process-wide, so what was loaded into it is recorded process-wide too.
+_loaded_variant: str | None = None
+_load_lock = threading.Lock()
+
+
+def load_cpu_backend() -> str | None:
+    """Register the best CPU backend with ggml before the first model loads; returns its variant
+    name, or None for a build with one built-in CPU backend. Idempotent."""
+    variants = cpu_variants()
+    if not variants:
+        return None
+    with _load_lock:  # N generation workers may load their models at once
+        return _load_best(variants)
+
+
+def _load_best(variants: dict[str, Path]) -> str | None:
+    global _loaded_variant
+    libggml = _linked_libggml()
+    libggml.ggml_backend_reg_count.restype = ctypes.c_size_t
+    if _loaded_variant is not None or libggml.ggml_backend_reg_count() > 0:
+        return _loaded_variant
+    chosen = choose_cpu_variant(variants, amx_granted())
+    if chosen is None:
+        raise UnsupportedCPU(f"none of the generator runtime's CPU libraries ({', '.join(variants)}) runs on this "
+                            f"CPU; it needs at least AVX2. {REBUILD_HINT}")
+    libggml.ggml_backend_load.restype = ctypes.c_void_p
+    libggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    if not libggml.ggml_backend_load(str(chosen[1]).encode()):
+        raise UnsupportedCPU(f"the generator runtime could not load {chosen[1]}. {REBUILD_HINT}")
+    _loaded_variant = chosen[0]
+    return _loaded_variant
+
+
+def _linked_libggml() -> ctypes.CDLL:
+    """The libggml that libllama is linked against. Wheels hold copies, not symlinks, so
+    ``libggml.so`` (what ``llama_cpp._ggml`` opens) is another file than the ``libggml.so.0`` libllama
+    loaded, with a backend registry of its own; a backend registered there is never seen."""
+    import llama_cpp.llama_cpp  # noqa: F401  (loads libllama and, through it, libggml.so.N)
+
+    linked = sorted(_llama_lib_dir().glob("libggml.so.[0-9]*"), key=lambda p: len(p.name))
+    if not linked:
+        raise UnsupportedCPU(f"no libggml.so.N beside libllama in {_llama_lib_dir()}. {REBUILD_HINT}")
+    return ctypes.CDLL(str(linked[0]))  # the file libllama's dependency resolved to: the same library
+
+
+def server_env() -> dict[str, str]:
+    """Environment for a separate llama.cpp process (``python -m llama_cpp.server``): ggml there
+    searches only the executable's folder and the working directory, so it is told which library to load."""
+    env = dict(os.environ)
+    variants = cpu_variants()
+    if variants:
+        chosen = choose_cpu_variant(variants, amx_granted())
+        if chosen is not None:
+            env["GGML_BACKEND_PATH"] = str(chosen[1])
+    return env
+
+
 @dataclass(frozen=True)
 class RuntimeInfo:
     version: str
     features: dict[str, bool]  # CPU features the build uses, from llama.cpp's system info
     threads: int
+    cpu_variant: str | None = None  # the CPU-backend library chosen at run time (None: one built in)
 
     def summary(self) -> str:
         used = [name for name, on in self.features.items() if on]
-        return f"llama-cpp-python {self.version}; CPU features: {' '.join(used) or 'baseline'}; threads: {self.threads}"
+        variant = f" (CPU library: {self.cpu_variant})" if self.cpu_variant else ""
+        return (f"llama-cpp-python {self.version}; CPU features: {' '.join(used) or 'baseline'}{variant}; "
+                f"threads: {self.threads}")
 
 
 def default_threads() -> int:
@@ -56,10 +174,11 @@ def runtime_info(threads: int | None = None) -> RuntimeInfo:
     """The installed llama-cpp-python's version and the instruction sets compiled into it."""
     import llama_cpp
 
+    variant = load_cpu_backend()
     raw = llama_cpp.llama_print_system_info()
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     return RuntimeInfo(version=llama_cpp.__version__, features=parse_features(text),
-                       threads=threads or default_threads())
+                       threads=threads or default_threads(), cpu_variant=variant)
 
 
 def parse_features(system_info: str) -> dict[str, bool]:
@@ -85,25 +204,29 @@ def measure(model_path: Path, threads: int, prompt_tokens: int = 320, decode_tok
     Runs in the calling process: call it through ``check()`` unless a crash is acceptable."""
     from llama_cpp import Llama
 
+    load_cpu_backend()
     llm = Llama(model_path=str(model_path), n_ctx=2048, n_batch=512, n_threads=threads, seed=0, verbose=False)
     try:
         tokens = _long_prompt(llm, prompt_tokens)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         llm.eval(tokens)
-        prompt_s = time.perf_counter() - started
-        started = time.perf_counter()
+        prompt_s, prompt_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
         generated = []
         for _ in range(decode_tokens):
             token = llm.sample(temp=0.0)
             generated.append(token)
             llm.eval([token])
-        decode_s = time.perf_counter() - started
+        decode_s, decode_cpu_s = time.perf_counter() - started, time.process_time() - cpu
         text = llm.detokenize(generated).decode("utf-8", "replace")
     finally:
         llm.close()
+    # Per CPU-second too: on a shared machine wall time measures the other jobs as much as the build,
+    # while CPU time (all of this process's threads) measures the instructions the build runs.
     return {"prompt_tokens": len(tokens), "prompt_tokens_per_s": round(len(tokens) / prompt_s, 1),
             "decode_tokens": len(generated), "decode_tokens_per_s": round(len(generated) / decode_s, 1),
-            "text": text}
+            "prompt_tokens_per_cpu_s": round(len(tokens) / prompt_cpu_s, 1),
+            "decode_tokens_per_cpu_s": round(len(generated) / decode_cpu_s, 1), "text": text}
 
 
 @dataclass(frozen=True)
@@ -149,14 +272,18 @@ def main(argv: list[str]) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m app.runtime", description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["check", "measure", "info"],
+    parser.add_argument("action", choices=["check", "measure", "info", "backend"],
                         help="check: smoke-test in a subprocess; measure: run in this process, print JSON; "
-                             "info: version and CPU features")
+                             "info: version and CPU features; backend: the CPU library this machine loads "
+                             "(GGML_BACKEND_PATH for a separate llama_cpp.server)")
     parser.add_argument("--model", type=Path, help="a GGUF file (default: the packaged default model)")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args(argv)
     if args.action == "info":
         print(runtime_info(args.threads).summary())
+        return 0
+    if args.action == "backend":
+        print(server_env().get("GGML_BACKEND_PATH", ""))
         return 0
     if args.action == "measure":
         print(json.dumps(measure(args.model or _packaged_model_path(), args.threads or default_threads())))

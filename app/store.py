@@ -9,7 +9,9 @@ Layout of ``index_dir``:
 
 Several processes may use one index (a server, a CLI ingest, a watcher): every write bumps the
 generation counter, and readers compare it before each search, rebuilding BM25 and reopening
-Chroma when another process changed the index.
+Chroma when another process changed the index. Writers take ``write.lock`` (a file lock), because
+embedded Chroma's SQLite answers "database is locked" rather than waiting when two processes open
+or write it at once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.config import Settings
+from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
 from app.embedding import build_embeddings, embedding_model_name
@@ -54,6 +57,7 @@ CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story_id);
 # process wrote. Per Chroma folder: the index generation this process's Chroma reflects, and how
 # often it was reopened (each Store compares that with its own copy and picks up the new client).
 _chroma_lock = threading.Lock()
+_WRITE_LOCK_TIMEOUT_S = 600  # another process's ingest batch (embedding included) may hold it this long
 _chroma_seen: dict[str, int] = {}
 _chroma_epoch: dict[str, int] = {}
 
@@ -98,6 +102,15 @@ class Store:
                 ) from None
             self._db = db
         return self._db
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's cross-process write lock: one process at a time opens or writes Chroma."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        # One lock object per path in this process: re-entered by the same thread (opening Chroma
+        # inside a write), waited for by other threads and processes.
+        with FileLock(self.dir / "write.lock", timeout=_WRITE_LOCK_TIMEOUT_S, is_singleton=True):
+            yield
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -209,9 +222,14 @@ class Store:
         """
         if self.settings.chroma_url:
             return False  # a Chroma server is shared by every process: always current
-        generation = self.generation
         key = self._chroma_key
         with _chroma_lock:
+            seen = _chroma_seen.get(key)
+            if seen is None or seen == self.generation:
+                return False
+        # Reopening reads Chroma's SQLite: under the write lock (taken first, as everywhere), then re-checked.
+        with self.writing(), _chroma_lock:
+            generation = self.generation
             seen = _chroma_seen.get(key)
             if seen is None or seen == generation:
                 return False
@@ -264,7 +282,7 @@ class Store:
                     generation = self.generation  # read before taking the lock: _bump takes them the other way
                     # One at a time: chromadb registers a new system before starting it, so two
                     # threads opening one folder at once can break each other.
-                    with _chroma_lock:
+                    with self.writing(), _chroma_lock:  # this order everywhere: no deadlock
                         _chroma_seen.setdefault(self._chroma_key, generation)
                         self._vector_epoch = _chroma_epoch.get(self._chroma_key, 0)
                         client = chromadb.PersistentClient(path=self._chroma_key, settings=chroma_settings)
@@ -328,10 +346,11 @@ class Store:
         """Remove articles, their vectors and their records. Returns the number of chunks removed."""
         if not article_ids:
             return 0
-        keys = self.record_manager.list_keys(group_ids=article_ids)
-        if keys:
-            self.vectorstore.delete(ids=keys)
-            self.record_manager.delete_keys(keys)
+        with self.writing():
+            keys = self.record_manager.list_keys(group_ids=article_ids)
+            if keys:
+                self.vectorstore.delete(ids=keys)
+                self.record_manager.delete_keys(keys)
         with self.transaction() as db:
             db.executemany("DELETE FROM chunks WHERE article_id=?", [(i,) for i in article_ids])
             db.executemany("DELETE FROM articles WHERE id=?", [(i,) for i in article_ids])

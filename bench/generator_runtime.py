@@ -2,7 +2,9 @@
 
 Each build is a folder holding an installed ``llama_cpp`` package (``pip install --target DIR wheel``);
 "installed" is the one in this environment. Runs alternate between builds so that machine load
-hits them alike; the table reports medians and each build's ratio to the first.
+hits them alike; the table reports medians and each build's ratio to the first, per second of wall
+time and per CPU-second (with one thread, CPU time counts the instructions the build executes,
+whatever else the machine runs: the fair comparison on a shared machine).
 
     python -m bench.generator_runtime --build portable=PORTABLE_DIR --build native=NATIVE_DIR --runs 5
 """
@@ -52,15 +54,22 @@ def main(argv: list[str] | None = None) -> int:
                       "prompt_tokens": samples[name][0]["prompt_tokens"],
                       "prompt_tokens_per_s": statistics.median(s["prompt_tokens_per_s"] for s in samples[name]),
                       "decode_tokens_per_s": statistics.median(s["decode_tokens_per_s"] for s in samples[name]),
+                      "prompt_tokens_per_cpu_s": statistics.median(s["prompt_tokens_per_cpu_s"] for s in samples[name]),
+                      "decode_tokens_per_cpu_s": statistics.median(s["decode_tokens_per_cpu_s"] for s in samples[name]),
                       "runs": args.runs, "threads": args.threads})
     first = table[0]
     for row in table:
         row["prompt_ratio"] = round(row["prompt_tokens_per_s"] / first["prompt_tokens_per_s"], 3)
         row["decode_ratio"] = round(row["decode_tokens_per_s"] / first["decode_tokens_per_s"], 3)
-    print(f"{'build':<12} {'prompt t/s':>11} {'ratio':>6} {'decode t/s':>11} {'ratio':>6}")
+        row["prompt_cpu_ratio"] = round(row["prompt_tokens_per_cpu_s"] / first["prompt_tokens_per_cpu_s"], 3)
+        row["decode_cpu_ratio"] = round(row["decode_tokens_per_cpu_s"] / first["decode_tokens_per_cpu_s"], 3)
+    print(f"{'build':<12} {'prompt t/s':>11} {'ratio':>6} {'decode t/s':>11} {'ratio':>6} "
+          f"{'prompt t/cpu-s':>15} {'ratio':>6} {'decode t/cpu-s':>15} {'ratio':>6}")
     for row in table:
         print(f"{row['build']:<12} {row['prompt_tokens_per_s']:>11.1f} {row['prompt_ratio']:>6.3f} "
-              f"{row['decode_tokens_per_s']:>11.1f} {row['decode_ratio']:>6.3f}   {row['runtime']}")
+              f"{row['decode_tokens_per_s']:>11.1f} {row['decode_ratio']:>6.3f} "
+              f"{row['prompt_tokens_per_cpu_s']:>15.1f} {row['prompt_cpu_ratio']:>6.3f} "
+              f"{row['decode_tokens_per_cpu_s']:>15.1f} {row['decode_cpu_ratio']:>6.3f}   {row['runtime']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "generator_runtime.json").write_text(json.dumps(table, indent=2))
     return 0

@@ -5,44 +5,62 @@
 # Why: llama-cpp-python compiles llama.cpp with GGML_NATIVE (-march=native) by default. On a CPU
 # that advertises AMX but whose OS/hypervisor does not grant the tile state, the native build
 # executes `ldtilecfg` and dies with a general-protection fault (issue 9). A native build copied
-# or cached onto an older CPU dies the same way on AVX-512. So on x86-64 we build a fixed portable
-# set: AVX2 + FMA + F16C + BMI2 (Haswell, 2013, and every later x86-64 CPU, AMD Zen included),
-# with AVX-512 and AMX off. That costs speed on AVX-512 CPUs (docs/benchmarks.md: prompt processing
-# ~2x slower than a native build on this project's machine); runtime CPU dispatch (GGML_BACKEND_DL
-# with GGML_CPU_ALL_VARIANTS, whose libraries llama-cpp-python does not load by itself) is the way
-# to win it back. On ARM64 the baseline (GGML_NATIVE=OFF) is used: no AMX there, and the wheel
-# fits any ARMv8 machine.
+# or cached onto an older CPU dies the same way on AVX-512.
+#
+# So on x86-64 the runtime is built for runtime CPU dispatch: GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS
+# compile the CPU backend several times, one library per instruction-set level, and app/runtime.py
+# loads the best one the CPU supports when the model is first loaded. A fixed portable build (AVX2,
+# AVX-512 off) measured 1.6-2.3x slower at prompt processing than native on an AVX-512 CPU
+# (docs/benchmarks.md); the dispatched build keeps the native speed there. Two changes to upstream:
+#   - the variant list is cut to six (build time: each variant compiles the whole CPU backend):
+#     haswell (AVX2, the floor: every x86-64 CPU since 2013, AMD Zen included), alderlake (AVX-VNNI),
+#     skylakex (AVX-512), icelake (+VBMI, VNNI), zen4 (+BF16), sapphirerapids (+AMX);
+#   - the variant libraries are installed next to libllama in the wheel.
+# ggml scores variants by CPUID alone, so it would pick sapphirerapids on a VM that advertises AMX
+# without granting it; app/runtime.py asks the kernel (arch_prctl) first and skips that variant
+# unless AMX is granted.
+# On ARM64 the baseline (GGML_NATIVE=OFF, one library) is used: no AMX there, and it fits any ARMv8.
 #
 # pip reuses a llama-cpp-python wheel it built earlier whatever CMAKE_ARGS says now, so the wheel
 # is built with --no-cache-dir into a project-local folder named after its flags (.wheels/), and
 # only a wheel with the same key is ever reused.
 #
-# Override: CMAKE_ARGS="-DGGML_CUDA=on" make install  (a GPU build), or any other
-# flags; the key changes with them, so the runtime is rebuilt.
+# Override: CMAKE_ARGS="-DGGML_CUDA=on" make install  (a GPU build), or any other flags; the key
+# changes with them, so the runtime is rebuilt (and the source is built as published, unpatched).
 set -euo pipefail
 
 PYTHON=${1:?usage: install-llama-cpp.sh PYTHON}
 VERSION=0.3.36  # keep in step with pyproject.toml
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
+VARIANTS="haswell alderlake skylakex icelake zen4 sapphirerapids"
 case "$(uname -m)" in
   x86_64|amd64)
-    DEFAULT_ARGS="-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" ;;
+    DEFAULT_ARGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON" ;;
   *)
     DEFAULT_ARGS="-DGGML_NATIVE=OFF" ;;
 esac
 ARGS=${CMAKE_ARGS:-$DEFAULT_ARGS}
 PYVER=$("$PYTHON" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
-KEY=$(printf '%s|%s|%s|%s' "$VERSION" "$ARGS" "$(uname -m)" "$PYVER" | sha256sum | cut -c1-16)
+KEY=$(printf '%s|%s|%s|%s|%s|%s' "$VERSION" "$ARGS" "$VARIANTS" "$(sha256sum < "$ROOT/scripts/patch_llama_cpp_variants.py")" "$(uname -m)" "$PYVER" | sha256sum | cut -c1-16)
 WHEELS="$ROOT/.wheels/llama-cpp-python-$VERSION-$KEY"
 
 if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-  echo "Building llama-cpp-python $VERSION with CMAKE_ARGS=\"$ARGS\" (about 5 minutes on 2 cores)..."
-  rm -rf "$WHEELS.partial" && mkdir -p "$WHEELS.partial"
+  rm -rf "$WHEELS.partial" && mkdir -p "$WHEELS.partial/src"
+  SOURCE="llama-cpp-python==$VERSION"
+  if [ -z "${CMAKE_ARGS:-}" ] && [[ "$DEFAULT_ARGS" == *GGML_CPU_ALL_VARIANTS* ]]; then
+    echo "Building llama-cpp-python $VERSION with CPU variants: $VARIANTS (about 15 minutes on 2 cores)..."
+    "$PYTHON" -m pip download --no-cache-dir --no-deps --no-binary :all: -d "$WHEELS.partial/src" "$SOURCE"
+    tar -xzf "$WHEELS.partial/src"/llama_cpp_python-*.tar.gz -C "$WHEELS.partial/src"
+    SOURCE=$(echo "$WHEELS.partial/src"/llama_cpp_python-$VERSION)
+    "$PYTHON" "$ROOT/scripts/patch_llama_cpp_variants.py" "$SOURCE" $VARIANTS
+  else
+    echo "Building llama-cpp-python $VERSION with CMAKE_ARGS=\"$ARGS\" (about 5 minutes on 2 cores)..."
+  fi
   CMAKE_ARGS="$ARGS" FORCE_CMAKE=1 "$PYTHON" -m pip wheel --no-cache-dir --no-deps --no-binary llama-cpp-python \
-    -w "$WHEELS.partial" "llama-cpp-python==$VERSION"
+    -w "$WHEELS.partial" "$SOURCE"
   printf '%s\n' "$ARGS" > "$WHEELS.partial/CMAKE_ARGS"
-  rm -rf "$WHEELS" && mv "$WHEELS.partial" "$WHEELS"
+  rm -rf "$WHEELS.partial/src" "$WHEELS" && mv "$WHEELS.partial" "$WHEELS"
 else
   echo "Reusing the llama-cpp-python wheel built with these flags: $WHEELS"
 fi

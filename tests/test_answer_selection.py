@@ -185,3 +185,64 @@ def test_a_possessive_name_in_the_question_is_found_without_its_s(nlp):
     question = "According to North Korea's KCNA, how many shells did the South Korean military fire?"
     sentence = "The South Korean military fired 36 shells at KPA civil police posts, KCNA said."
     assert check(nlp, question, sentence, "36", context="North Korea and South Korea exchange artillery fire")
+
+
+# 5. False refusals: the relation or the name said in other words
+def test_a_demonym_in_the_question_is_found_as_its_country(nlp):
+    question = "How many South Korean soldiers were killed?"
+    sentence = "Two soldiers were killed in the shelling, South Korea's military said."
+    assert check(nlp, question, sentence, "Two")
+    verdict = check(nlp, question, "Two soldiers were killed in the shelling, Japan's military said.", "Two")
+    assert not verdict and verdict.failure == "constraint-mismatch"
+
+
+@pytest.mark.parametrize("question, sentence, answer", [
+    ("Who directed the film?", "The film's director, Kathryn Bigelow, accepted the award.", "Kathryn Bigelow"),
+    ("Who succeeded Tom Smith as chairman?", "Smith's successor as chairman, Anna Berg, took office on Monday.",
+     "Anna Berg"),
+])
+def test_a_relation_stated_by_its_derived_noun_is_accepted(nlp, question, sentence, answer):
+    assert found(nlp, question, sentence) == [answer]
+
+
+def test_a_noun_that_only_shares_letters_with_the_verb_is_not_the_relation(nlp):
+    verdict = check(nlp, "Who protested the ruling?", "Judge Maria Lopez, who wrote the ruling, declined to comment.",
+                    "Maria Lopez")
+    assert not verdict
+
+
+def test_the_death_toll_is_a_count(nlp):
+    frame = analyse_question(nlp("What was the death toll of the earthquake?"))
+    assert frame.kind == AnswerKind.NUMBER
+    assert found(nlp, "What was the death toll of the earthquake?",
+                 "The earthquake killed 17 people and injured 30 others.") == ["17"]
+
+
+# 1 and 6. A place or time of another verb in the same sentence
+@pytest.mark.parametrize("question, sentence, right, wrong", [
+    ("Where did the plane crash?",
+     "The Boeing 737 crashed near Karaj shortly after taking off from Tehran's Imam Khomeini airport.", "Karaj", "Tehran"),
+    ("Where did the plane crash?", "The plane, which had departed from Tehran, crashed in a field near Karaj.",
+     "Karaj", "Tehran"),
+    ("When did the storm make landfall?",
+     "The storm, which formed on August 24, made landfall in the Bahamas on September 1.", "September 1", "August 24"),
+    ("Where was the suspect arrested?", "The suspect, who lived in Dallas, was arrested in El Paso on Saturday.",
+     "El Paso", "Dallas"),
+])
+def test_a_place_or_time_in_another_verbs_clause_is_not_the_answer(nlp, question, sentence, right, wrong):
+    assert found(nlp, question, sentence) == [right]
+    verdict = check(nlp, question, sentence, wrong)
+    assert not verdict and verdict.failure == "wrong-relation"
+
+
+def test_the_subject_of_the_verb_is_not_where_it_happened(nlp):
+    verdict = check(nlp, "Where did the plane crash?", "The Boeing 737 crashed near Karaj.", "Boeing")
+    assert not verdict and verdict.failure == "wrong-argument"
+
+
+@pytest.mark.parametrize("question, relation", [
+    ("Where did the plane crash?", "crash"),  # the small parser reads "crash" as a noun here
+    ("When did the storm make landfall?", "landfall"),  # the relation is the light verb's object
+])
+def test_the_asked_relation_is_found_where_the_parse_shows_no_content_verb(nlp, question, relation):
+    assert relation in analyse_question(nlp(question)).verbs

@@ -25,6 +25,7 @@ def llama_server(seed_settings, tmp_path_factory):
     pytest.importorskip("sse_starlette", reason="llama-cpp-python's [server] extra is not installed")
     pytest.importorskip("starlette_context", reason="llama-cpp-python's [server] extra is not installed")
     from app.llm import gguf_path
+    from app.runtime import server_env
 
     port = free_port()
     llm = seed_settings.llm
@@ -33,7 +34,8 @@ def llama_server(seed_settings, tmp_path_factory):
                "--model_alias", "qwen2.5-0.5b", "--host", "127.0.0.1", "--port", str(port),
                "--n_ctx", str(llm.n_ctx), "--n_threads", str(llm.n_threads or os.cpu_count() or 2), "--seed", "0"]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        # server_env: which CPU library the server's ggml loads (a dispatching build, app/runtime.py).
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=server_env())
     url = f"http://127.0.0.1:{port}/v1"
     try:
         wait_until_up(process, lambda: httpx.get(f"{url}/models", timeout=2).status_code == 200, 180,

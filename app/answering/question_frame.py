@@ -7,6 +7,7 @@ that app/answering/verification.py checks a pick against.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -60,6 +61,7 @@ _RELATION_GROUPS = [
     "buy acquire purchase",
     "sell sale",
     "lead head chair",
+    "succeed successor succession replace replacement",
     "found establish create",
     "receive get win",
     "attend visit",
@@ -85,7 +87,8 @@ newspaper network union bank court university school ministry department governm
 _PLACE_NOUNS = frozenset("""city country town village province state region capital county district island port
 airport stadium venue place location area neighbourhood neighborhood street building hospital""".split())
 _TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
-_NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count".split())
+_NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count toll tally"
+                          .split())
 CAUSAL = frozenset("""because cause due reason result lead blame attribute since as so after amid over
 therefore thus following prompt trigger fear concern owing""".split())
 _QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
@@ -97,6 +100,29 @@ def related(lemma: str) -> frozenset[str]:
     """The lemma and the lemmas news uses for the same relation."""
     lemma = lemma.lower()
     return _RELATED.get(lemma, frozenset()) | {lemma}
+
+
+# Suffixes that turn a verb into its agent, act or result: "direct" -> "director", "elect" ->
+# "election", "resign" -> "resignation". News says "X, the film's director" for "X directed it".
+_DERIVATIONS = ("or", "er", "ion", "ation", "ment", "ee", "al", "ance", "ence", "ant", "ent")
+
+
+def derived(a: str, b: str) -> bool:
+    """One lemma is the other with a derivational suffix (a final "e" may drop: produce -> producer)."""
+    short, long = sorted((a.lower(), b.lower()), key=len)
+    if len(short) < 4 or short == long:
+        return False
+    for stem in (short, short[:-1] if short.endswith("e") else None):
+        if stem and long.startswith(stem) and long[len(stem):] in _DERIVATIONS:
+            return True
+    return False
+
+
+def relates(asked: Iterable[str], lemma: str) -> bool:
+    """Whether ``lemma`` states one of the asked relations: the same lemma, a news synonym, or a
+    derived noun ("director" for "direct")."""
+    lemma = lemma.lower()
+    return any(lemma in related(verb) or derived(verb, lemma) for verb in asked)
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,11 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
         and t.lemma_.lower() not in LIGHT_VERBS and t.lemma_.lower() != "happen"
     )
+    if not verbs and kind in (AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.PERSON):
+        verbs = _predicate_fallback(doc)
+    # "the death toll": the compound names what is counted, so it is the asked relation ("killed 17").
+    verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in ("toll", "tally")
+              for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN"}
     constraints = tuple(dict.fromkeys((e.text, e.label_) for e in doc.ents if e.label_ in CONSTRAINT_LABELS))
     years = frozenset(int(t.text) for t in doc if re.fullmatch(r"(1[89]|20)\d\d", t.text))
     numbers = frozenset(v for t in doc if (v := number_value(t)) is not None)
@@ -176,6 +207,22 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot)
+
+
+def _predicate_fallback(doc: Doc) -> frozenset[str]:
+    """The asked relation when the parse shows no content verb: the small model reads "Where did the
+    plane crash?" with "crash" as a noun, and "make landfall" / "take place" put it in the object."""
+    words = [t for t in doc if not t.is_punct]
+    last = words[-1] if words else None
+    if last is not None and any(t.lower_ in ("did", "does", "do") for t in words) \
+            and last.pos_ in ("NOUN", "ADJ", "VERB") and last.i > 0 and doc[last.i - 1].pos_ in ("NOUN", "PROPN", "NUM"):
+        return frozenset({last.lemma_.lower()})  # "did the plane crash": the word after the subject
+    for token in doc:
+        if token.dep_ == "ROOT" and token.lemma_.lower() in LIGHT_VERBS | {"make"}:
+            objects = [c for c in token.children if c.dep_ in ("dobj", "attr") and c.pos_ in ("NOUN", "ADJ")]
+            if objects:
+                return frozenset({objects[0].lemma_.lower()})  # "make landfall" -> landfall
+    return frozenset()
 
 
 def _open_slot(wh: Token) -> str | None:

@@ -26,7 +26,7 @@ from spacy.tokens import Span, Token
 
 from app.answering.question_frame import (CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
                                           PLACING_LABELS, TIME_LABELS, AnswerKind, QuestionFrame, is_content,
-                                          number_value, of_object, related)
+                                          number_value, of_object, related, relates)
 from app.text import NUMBER_WORDS, numbers_in
 
 
@@ -197,7 +197,7 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -
     for text, label in frame.constraints:
         # A person is named by surname after the first mention ("Nancy Pelosi" … "Pelosi").
         name = text.split()[-1] if label == "PERSON" else text
-        if not _mentioned(name, where):
+        if not _mentioned(name, where, demonym=label == "NORP"):
             return Verdict(False, f"the question is about “{text}”, which the cited passage does not mention",
                            "constraint-mismatch")
     if frame.years:
@@ -223,13 +223,28 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -
     return Verdict(True)
 
 
-def _mentioned(name: str, text: str) -> bool:
+def _mentioned(name: str, text: str, demonym: bool = False) -> bool:
     name = re.sub(r"['’]s?$", "", name.lower().removeprefix("the ").strip())  # "North Korea's"
     if name in text:
         return True
-    # "Jolo Cathedral" is mentioned by "the cathedral in Jolo": every word of the name.
+    # "Jolo Cathedral" is mentioned by "the cathedral in Jolo": every word of the name; a demonym
+    # by its country ("South Korean" by "South Korea").
     parts = [p for p in re.findall(r"[\w'’-]+", name) if len(p) > 2]
-    return bool(parts) and all(re.search(rf"\b{re.escape(p.rstrip('s'))}", text) for p in parts)
+    return bool(parts) and all(any(re.search(rf"\b{re.escape(stem)}", text) for stem in _stems(p, demonym))
+                               for p in parts)
+
+
+# Demonym endings and what the country name keeps: Korean -> Korea, Iranian -> Iran, Iraqi -> Iraq,
+# Japanese -> Japan, British -> Brit(ain).
+_DEMONYM_ENDINGS = (("ian", ""), ("an", "a"), ("n", ""), ("i", ""), ("ese", ""), ("ish", ""))
+
+
+def _stems(word: str, demonym: bool) -> list[str]:
+    stems = [word.rstrip("s")]
+    for ending, keep in _DEMONYM_ENDINGS if demonym else ():
+        if word.endswith(ending) and len(word) - len(ending) + len(keep) >= 4:
+            stems.append(word[: len(word) - len(ending)] + keep)
+    return stems
 
 
 def _join(years: Iterable[int]) -> str:
@@ -254,8 +269,7 @@ def _verb_chain(token: Token) -> list[Token]:
 
 
 def _matches_verb(frame: QuestionFrame, lemmas: Iterable[str]) -> bool:
-    asked = set().union(*(related(v) for v in frame.verbs)) if frame.verbs else set()
-    return bool(asked & {lemma.lower() for lemma in lemmas})
+    return bool(frame.verbs) and any(relates(frame.verbs, lemma) for lemma in lemmas)
 
 
 def _noun_compatible(focus: str, noun: Token, similar: Callable[[str, str], float] | None) -> bool:
@@ -362,15 +376,27 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         if not frame.verbs:
             return Verdict(False, f"the sentence does not say who the {frame.focus} is", "wrong-argument")
     if frame.verbs:
-        asked = set().union(*(related(v) for v in frame.verbs))
-        anchors = [t for t in others if t.lemma_.lower() in asked]
+        anchors = [t for t in others if relates(frame.verbs, t.lemma_)]
         if not anchors:
             return Verdict(False, f"the sentence does not say {', '.join(sorted(frame.verbs))}", "wrong-relation")
-        distance, anchor = min(((dependency_distance(a, r), r) for a in tokens for r in anchors), key=lambda x: x[0])
-        limit = 4 if frame.kind == AnswerKind.TIME else 3
+        distance, answer, anchor = min(((dependency_distance(a, r), a, r) for a in tokens for r in anchors),
+                                       key=lambda x: x[0])
+        # A time or place may sit a few arcs from its verb ("crashed in a field near Karaj"), but not
+        # in another verb's clause ("crashed near Karaj after taking off from Tehran").
+        limit = 5 if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE) else 3
         if distance > limit:
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to another part of the sentence "
                                   f"than {anchor.text}", "wrong-relation")
+        if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE):
+            between = [t for t in dependency_path(answer, anchor) or [] if t.pos_ == "VERB"
+                       and (t.lemma_.lower() not in LIGHT_VERBS | {"make"} or any(c.dep_ == "prt" for c in t.children))
+                       and not relates(frame.verbs, t.lemma_)]  # "taking off" is not light
+            if between:
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to “{between[0].text}”, "
+                                      f"not to “{anchor.text}”", "wrong-relation")
+            if _role(tokens[-1]) == "subject" and answer.ent_type_ not in ("GPE", "LOC"):
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {anchor.text}, not where or when",
+                               "wrong-argument")
         # Who did it, or to whom: "Hamilton beat Verstappen" answers "Who won?" with Hamilton only.
         if frame.role and distance <= 2:
             role = _role(tokens[-1])
@@ -405,8 +431,7 @@ def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
     "Kirby called the attacks a serious threat" -> "a serious threat"."""
     if frame.kind != AnswerKind.OPEN or not frame.slot or not frame.verbs:
         return None
-    asked = set().union(*(related(v) for v in frame.verbs))
-    for verb in (t for t in sentence if t.lemma_.lower() in asked and t.pos_ in ("VERB", "AUX")):
+    for verb in (t for t in sentence if relates(frame.verbs, t.lemma_) and t.pos_ in ("VERB", "AUX")):
         for child in verb.children:
             if frame.slot == "subject":
                 heads = [child] if child.dep_ in ("nsubj", "nsubjpass", "csubj") else []
