@@ -91,6 +91,24 @@ def test_latest_questions_prefer_the_newest_of_the_closely_matching_reports():
     assert [r.passage.article_id for r in prefer_recent(ranked, plain)] == ["early", "later", "other"]
 
 
+def test_latest_questions_put_a_later_copys_version_of_a_sentence_before_the_original():
+    # From eval turn d-001: the story's lead ranks best in both copies; the toll sentence below it
+    # ranked the original's "nine" above the copy's "eleven" of two days later.
+    lead = "A fire yesterday morning destroyed at least 200 makeshift homes in a slum in Chittagong."
+    nine = "Officials said it killed nine people and injured at least 50 more."
+    eleven = nine.replace("nine", "eleven")
+    quake = "On Saturday, aftershocks of a powerful earthquake killed at least 21 people."
+    ranked = [ref("wikinews-0088", lead, "2019-02-18", 0.592), ref("altered-0088", lead, "2019-02-20", 0.592),
+              ref("wikinews-0088", nine, "2019-02-18", 0.445), ref("altered-0088", eleven, "2019-02-20", 0.438),
+              ref("wikinews-0202", quake, "2019-10-22", 0.404)]
+    latest = question_time("What is the latest reported death toll of the fire in the Chittagong slum?")
+    ordered = [(r.passage.article_id, r.text) for r in prefer_recent(ranked, latest)]
+    assert ordered == [("altered-0088", lead), ("wikinews-0088", lead), ("altered-0088", eleven),
+                       ("wikinews-0088", nine), ("wikinews-0202", quake)]  # a newer other story stays below
+    plain = question_time("How many people did the fire in the Chittagong slum kill?")
+    assert prefer_recent(ranked, plain) == ranked
+
+
 def test_a_latest_answer_states_its_source_date():
     citation = cite(ref("later", QUAKE, "2019-10-22"), 1)
     intent = question_time("What is the latest death toll of the Philippines earthquake?")

@@ -9,6 +9,7 @@ date ("As of 9 July 2021, …"). The parsing is app/dates.py; this module applie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -42,7 +43,35 @@ def prefer_recent(ranked: Sequence[SentenceRef], intent: TimeIntent, margin: flo
     rest = [r for r in ranked if r.similarity < best - margin]
     # Stable: equal dates keep the similarity order; undated reports go last.
     close.sort(key=lambda r: r.passage.date or "", reverse=True)
-    return close + rest
+    return _newer_versions_first(close + rest)
+
+
+def _newer_versions_first(ranked: Sequence[SentenceRef]) -> list[SentenceRef]:
+    """A sentence that a later report repeats with an edit ("killed nine" in the original, "killed
+    eleven" in a copy two days later) ranks just below the best band: its newer version takes the
+    older one's place, however the small edit moved their similarities."""
+    ordered = list(ranked)
+    words = [_words(r.text) for r in ordered]
+    for i in range(len(ordered)):
+        newest = None
+        for j in range(i + 1, len(ordered)):
+            if (ordered[j].passage.date or "") > (ordered[newest if newest is not None else i].passage.date or "") \
+                    and ordered[j].passage.article_id != ordered[i].passage.article_id \
+                    and _same_sentence(words[i], words[j]):
+                newest = j
+        if newest is not None:
+            ordered.insert(i, ordered.pop(newest))
+            words.insert(i, words.pop(newest))
+    return ordered
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def _same_sentence(a: frozenset[str], b: frozenset[str], threshold: float = 0.6) -> bool:
+    """One sentence in two versions: most of their words shared (a figure or a name changed)."""
+    return len(a) >= 5 and len(b) >= 5 and len(a & b) / len(a | b) >= threshold
 
 
 def state_as_of(text: str, citations: Sequence[Citation], intent: TimeIntent) -> tuple[str, str | None]:
