@@ -141,7 +141,8 @@ def ask(
     if answer.citations:
         out.print()
         for citation in answer.citations:
-            where = f" ({citation.date})" if citation.date else ""
+            dates = [d for d in (citation.date, *citation.date_notes) if d]  # "2021-07-08; Tuesday = 6 July 2021"
+            where = f" ({'; '.join(dates)})" if dates else ""
             out.print(f"[bold][{citation.number}][/] {citation.title}{where}", highlight=False)
             out.print(f"    > {citation.span.text}", highlight=False)
             if citation.also_in:

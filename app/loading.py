@@ -6,6 +6,7 @@ says why; the other articles are still loaded. Nothing here writes anywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from app.types import Article
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_YEAR_RE = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+# Where records (JSON, front matter) put the publication date: ours, then feed, schema.org and API names.
+DATE_KEYS = ("date", "published", "published_at", "publishedAt", "pubDate", "datePublished", "publication_date")
 _ID_SAFE_RE = re.compile(r"[^\w.-]+")  # unicode letters are fine in ids
 
 
@@ -39,10 +43,28 @@ def article_id_from_name(name: str) -> str:
 
 
 def normalise_date(value: object) -> str | None:
+    """The ISO day of a publication date as metadata writes it: ISO ("2021-07-08T09:30:00Z"), a
+    feed's RFC 822 ("Thu, 08 Jul 2021 09:30:00 GMT") or words ("8 July 2021", "July 8, 2021").
+    None when it names no day of a year: a relative "yesterday" in metadata has no base to resolve."""
     if value in (None, ""):
         return None
-    match = _DATE_RE.match(str(value).strip())
-    return match.group(1) if match else None
+    if isinstance(value, dt.date):  # YAML front matter gives dates and datetimes as objects
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    match = _DATE_RE.match(text)
+    if match:
+        return match.group(1)
+    if not _YEAR_RE.search(text):
+        return None
+    from dateparser import parse
+
+    parsed = parse(text, languages=["en"], settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    return parsed.date().isoformat() if parsed else None
+
+
+def _record_date(record: dict) -> str | None:
+    """The first publication date a record gives, under any of the usual keys."""
+    return next((day for key in DATE_KEYS if (day := normalise_date(record.get(key)))), None)
 
 
 def iter_files(path: Path) -> Iterator[Path]:
@@ -92,7 +114,7 @@ def _article_from_record(record: dict, fallback_id: str, origin: str) -> Article
         id=article_id_from_name(str(raw_id)) if raw_id not in (None, "") else fallback_id,
         title=str(title).strip() if title else fallback_id,
         text=text,
-        date=normalise_date(record.get("date")),
+        date=_record_date(record),
         url=record.get("url") or None,
         source=record.get("source") or None,
         origin=origin,

@@ -88,6 +88,35 @@ class Citation(BaseModel):
     # "model": the generator picked the sentence; "matched": the checks found it (app/answering/sentences.py).
     origin: CitationOrigin = "model"
     also_in: list[StoryCopy] = Field(default_factory=list)  # other outlets that carried the story
+    # Relative dates of the cited span resolved against the article's date: "Tuesday = 6 July 2021".
+    date_notes: list[str] = Field(default_factory=list)
+
+
+class ConflictReport(BaseModel):
+    """One source's value in a conflict, and the citation that states it."""
+
+    value: str
+    citation: int  # the [n] of the citation
+    source: str
+    date: str | None = None
+
+
+class ConflictNote(BaseModel):
+    """Sources that give different values for the answer's fact ("24 rockets" [1] vs "20" [2])."""
+
+    text: str
+    reports: list[ConflictReport]
+
+
+class TimelineEntry(BaseModel):
+    """One dated event of a timeline, cited."""
+
+    date: str  # ISO day
+    # "stated": the sentence names the day; "relative": resolved against the article's date;
+    # "published": the article's own date.
+    date_basis: Literal["stated", "relative", "published"]
+    text: str
+    citation: int
 
 
 class Answer(BaseModel):
@@ -104,6 +133,9 @@ class Answer(BaseModel):
     refusal_reason: str | None = None
     raw_answer: str | None = None  # what the model said, before grounding and citation repair
     unsupported: list[str] = Field(default_factory=list)  # sentences dropped: no passage supports them
+    conflicts: list[ConflictNote] = Field(default_factory=list)  # sources giving other values for the fact
+    timeline: list[TimelineEntry] = Field(default_factory=list)  # "what happened with X": dated events
+    as_of: str | None = None  # ISO date of the cited source, when the question asked for the latest
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -125,6 +157,9 @@ class AnswerResponse(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
+    conflicts: list[ConflictNote] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    as_of: str | None = None
     raw_answer: str | None = None
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)

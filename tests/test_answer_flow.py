@@ -12,6 +12,7 @@ timings left out); ``pytest --snapshot-update`` rewrites them after an intended 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
@@ -28,12 +29,13 @@ from app.nlp import load_spacy
 from app.text import marker_numbers
 from app.types import Answer, FinalAnswer, TextDelta
 
-from conftest import make_settings
+from conftest import REPO, make_settings
 
 HIT = "How many rockets hit the base?"
 FOURTEEN = "Fourteen of the projectiles hit the target"
 HIDDEN = "What was the missile hidden in?"
 FLOUR = "This time the missile was hidden in a flour bag."
+TIME_ARTICLES = REPO / "tests" / "data" / "time-articles.jsonl"
 
 
 class NoModel(FakeListChatModel):
@@ -273,6 +275,87 @@ def test_an_unusable_model_rewrite_falls_back_to_the_earlier_question_as_context
     app = newsdesk("Two soldiers were injured.", pick(0))
     answer = app.ask("What about the injured?", [Turn(earlier, "Two dozen [1].")])
     assert answer.standalone_question == f"What about the injured? (This follows the earlier question: {earlier})"
+
+
+# -- time and disagreement (issue 13), over dated Wikinews articles and altered later copies ------
+class PicksSentenceWith(FakeListChatModel):
+    """A generator that picks the numbered sentence holding ``fragment`` and copies ``answer`` from it,
+    whatever the ranking put where (the pick prompt lists "[n] (Title, date) sentence")."""
+
+    responses: list = []
+    fragment: str
+    answer: str
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
+        prompt = messages[-1].content
+        number = next(int(n) for n, line in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.M) if self.fragment in line)
+        return pick(number, self.answer)
+
+
+@pytest.fixture(scope="module")
+def time_settings(tmp_path_factory):
+    from app.ingest import ingest
+
+    settings = make_settings(tmp_path_factory.mktemp("time") / "index")
+    ingest([TIME_ARTICLES], settings)
+    return settings
+
+
+@pytest.fixture
+def time_newsdesk(time_settings, embeddings, nlp):
+    made = []
+
+    def make(model) -> Newsdesk:
+        made.append(Newsdesk(time_settings, chat_model=model, embeddings=embeddings, nlp=nlp))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.close()
+
+
+def test_another_outlets_copy_with_another_count_is_shown_as_a_conflict_citing_both(time_newsdesk):
+    # The Dhaka copy is the same story (a wire copy, retrieved once), with eleven dead instead of nine.
+    answer = time_newsdesk(NoModel()).ask("How many people did the fire in Chittagong kill?")
+    assert answer.text.startswith("Nine.")
+    (note,) = answer.conflicts
+    assert [(r.value, r.source, r.date) for r in note.reports] == [
+        ("nine", "Wikinews (en)", "2019-02-18"), ("eleven", "Dhaka Test Wire", "2019-02-20")]
+    assert note.text in answer.text and [c.article_id for c in answer.citations] == ["wikinews-0088", "altered-0088"]
+    check_citations(answer)
+
+
+def test_as_of_a_date_only_reports_up_to_it_count_and_the_answer_states_its_date(time_newsdesk):
+    answer = time_newsdesk(NoModel()).ask(
+        "As of 18 February 2019, how many people had the fire in the Chittagong slum killed?")
+    assert answer.text.startswith("As of 18 February 2019, Nine.") and answer.as_of == "2019-02-18"
+    assert not answer.conflicts  # the copy of 20 February is later than asked
+    assert all(p.date <= "2019-02-18" for p in answer.retrieved)
+
+
+def test_a_latest_question_answers_from_the_newer_copy_with_its_date(time_newsdesk):
+    model = PicksSentenceWith(fragment="killed eleven", answer="eleven")
+    answer = time_newsdesk(model).ask("How many people did the fire in the Chittagong slum kill, by the latest report?")
+    assert answer.text.startswith("As of 20 February 2019, Eleven.") and answer.as_of == "2019-02-20"
+    assert answer.citations[0].article_id == "altered-0088"
+    check_citations(answer)
+
+
+def test_a_relative_date_of_the_cited_sentence_is_resolved_in_the_answer_and_its_citation(time_newsdesk):
+    answer = time_newsdesk(NoModel()).ask("Who was stabbed in Indonesia?")
+    assert "Yesterday (10 October 2019)" in answer.text
+    assert answer.citations[0].date_notes == ["Yesterday = 10 October 2019"]
+
+
+def test_what_happened_with_x_is_a_dated_timeline_across_articles_each_line_cited(time_newsdesk):
+    answer = time_newsdesk(NoModel()).ask("What happened with the Trump impeachment?")
+    days = [e.date for e in answer.timeline]
+    assert len(days) >= 3 and days == sorted(days)
+    assert len({c.article_id for c in answer.citations}) >= 2
+    lines = answer.text.splitlines()
+    assert len(lines) == len(answer.timeline) and all(re.search(r"\[\d+\]\.$", line) for line in lines)
+    assert any(e.date == "2019-09-24" and e.date_basis == "relative" for e in answer.timeline)  # "yesterday"
+    check_citations(answer)
 
 
 # -- requests -----------------------------------------------------------------------------------

@@ -49,6 +49,27 @@ def test_jsonl_bad_line_is_reported_with_its_number_and_the_rest_load(tmp_path):
     assert [p.reason.split(":")[0] for p in problems] == ["line 2", "line 3"]
 
 
+def test_articles_keep_a_publication_date_given_under_other_keys_and_in_other_formats(tmp_path):
+    records = [
+        {"id": "iso", "date": "2021-07-08T09:30:00Z", "text": "A."},
+        {"id": "feed", "pubDate": "Thu, 08 Jul 2021 09:30:00 GMT", "text": "B."},
+        {"id": "words", "published": "8 July 2021", "text": "C."},
+        {"id": "schema", "datePublished": "July 8, 2021", "text": "D."},
+        {"id": "relative", "date": "yesterday", "text": "E."},  # nothing to resolve it against
+        {"id": "no-day", "date": "July 2021", "text": "F."},
+        {"id": "junk", "date": "soon", "published_at": "2021-07-08", "text": "G."},
+    ]
+    path = tmp_path / "dated.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    dates = {a.id: a.date for a in load_file(path)}
+    assert dates == {"iso": "2021-07-08", "feed": "2021-07-08", "words": "2021-07-08", "schema": "2021-07-08",
+                     "relative": None, "no-day": None, "junk": "2021-07-08"}
+    (tmp_path / "note.md").write_text("---\ntitle: Note\ndate: 8 July 2021\n---\nThe ferry sailed.\n")
+    (tmp_path / "iso.md").write_text("---\ntitle: Iso\ndate: 2021-07-08\n---\nThe ferry sailed.\n")
+    assert [a.date for a in load_file(tmp_path / "note.md")] == [a.date for a in load_file(tmp_path / "iso.md")] \
+        == ["2021-07-08"]
+
+
 @pytest.mark.parametrize("content, reason", [
     (b"", "empty file"),
     (b"   \n\n", "empty file"),

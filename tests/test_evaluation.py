@@ -45,6 +45,12 @@ def test_fourteen_of_the_twenty_four_is_fourteen_not_twenty_four():
     assert not match_answer("Fourteen of the 24 rockets hit.", "twenty-four", "factoid-number")
 
 
+def test_the_source_date_a_latest_answer_opens_with_is_not_its_number():
+    answer = "As of 20 February 2019, Eleven. Officials said it killed eleven people [1]."
+    assert match_answer(answer, "eleven", "factoid-number")
+    assert not match_answer(answer, "20", "factoid-number")
+
+
 def test_number_words_and_digits_are_the_same_number():
     assert number_mentions("Fourteen of the two dozen rockets [1]; twenty-four in all, half a dozen missed") == \
         [14, 24, 24, 6]

@@ -298,6 +298,9 @@ def test_openai_client_gets_answers_with_footnotes_and_citations(service_url):
     citations = completion.model_extra["citations"]
     assert citations[0]["article_id"] == SEED_ID and SPAN in citations[0]["span"]["text"]
     assert completion.model_extra["refused"] is False
+    # Time and disagreement travel as extras too (the seed article is undated and has one source).
+    assert citations[0]["date_notes"] == [] and completion.model_extra["conflicts"] == []
+    assert completion.model_extra["timeline"] == [] and completion.model_extra["as_of"] is None
 
     stream = client.chat.completions.create(model="newsdesk", stream=True,
                                             messages=[{"role": "user", "content": ANSWERABLE}])
@@ -305,12 +308,24 @@ def test_openai_client_gets_answers_with_footnotes_and_citations(service_url):
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == content
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["citations"] == citations
+    assert chunks[-1].model_extra["conflicts"] == [] and chunks[-1].model_extra["timeline"] == []
 
     refusal = client.chat.completions.create(model="newsdesk", messages=[
         {"role": "system", "content": "You are helpful."},
         {"role": "user", "content": ANSWERABLE}, {"role": "assistant", "content": content},
         {"role": "user", "content": OFF_TOPIC}])
     assert "don't say" in refusal.choices[0].message.content and refusal.model_extra["refused"] is True
+
+
+def test_footnotes_give_each_citation_its_date_and_resolved_relative_dates():
+    from app.service.openai_compat import with_footnotes
+    from app.types import Answer, Citation, Span
+
+    said = "On Wednesday, the House impeached President Donald Trump."
+    cited = Citation(number=1, article_id="a", title="Impeached", date="2019-12-21", chunk_id="a#0", chunk_text=said,
+                     span=Span(text=said, start=0, end=len(said)), date_notes=["Wednesday = 18 December 2019"])
+    text = with_footnotes(Answer(question="q", text="Trump was impeached [1].", citations=[cited]))
+    assert text.endswith(f"[1] Impeached (2019-12-21; Wednesday = 18 December 2019): “{said}”")
 
 
 def test_openai_errors_reach_the_client_as_api_errors(service_url):

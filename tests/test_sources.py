@@ -15,6 +15,7 @@ import pytest
 
 from bench.news_pages import CHROME_MARKERS, Story, atom_feed, news_page, rss_feed
 from app.retrieval import HybridRetriever
+from app.sources.extract import extract_page
 from app.sources.watch import poll, status_rows
 from app.sources.web import articles_dir, article_id_for_url, ingest_sources, web_dir
 from app.store import Store
@@ -70,6 +71,24 @@ def test_feed_url_ingests_every_listed_page_without_navigation_ads_or_comments(s
         assert stored["author"] == "Lois Lane" and stored["feed"] == feed
         assert (web_dir(settings) / "raw" / f"{article.id}.html").read_bytes() == site.routes[url.removeprefix(site.base)].body
     assert all(agent.startswith("Newsdesk/") for agent in site.user_agents)
+
+
+def test_an_undated_page_takes_its_date_from_the_url_its_dateline_or_the_feed(site, settings):
+    (story,) = stories(1)
+    undated = (f"<html><head><title>{story.title}</title></head><body><article><h1>{story.title}</h1>"
+               + "".join(f"<p>{p}</p>" for p in story.paragraphs) + "</article></body></html>")
+    # htmldate: the date in the URL, or a dateline in the page, when the metadata has none.
+    assert extract_page(undated).date is None
+    assert extract_page(undated, url=f"https://example.org/{story.date.replace('-', '/')}/story.html").date \
+        == story.date
+    dateline = undated.replace("<h1>", f'<p class="dateline">Published {story.date}</p><h1>', 1)
+    assert extract_page(dateline).date == story.date
+    # A page with no date at all takes its feed entry's.
+    url = site.set("/undated/story.html", undated)
+    feed = site.set("/undated.xml", rss_feed("The Daily Planet", site.base, [(story, url)]), "application/rss+xml")
+    report = ingest_sources([feed], settings)
+    assert len(report.added) == 1
+    assert Store(settings).get_article(article_id_for_url(url)).date == story.date
 
 
 def test_same_page_with_tracking_parameters_is_one_article_named_by_its_canonical_url(site, settings):

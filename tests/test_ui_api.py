@@ -70,6 +70,42 @@ def test_article_text_is_escaped_in_the_sources_panel_and_chat():
     assert "<img" not in chat and "](" not in chat and "[1]" in chat
 
 
+def test_sources_panel_shows_dates_resolved_dates_conflicts_and_timelines():
+    from app.types import Answer, Citation, ConflictNote, ConflictReport, Span, TimelineEntry
+    from app.ui.render import sources_html
+
+    said = "On Wednesday, the House impeached President Donald Trump."
+    dated = Citation(number=1, article_id="a", title="Impeached", date="2019-12-21", source="Wikinews",
+                     chunk_id="a#0", chunk_text=said, span=Span(text=said, start=0, end=len(said)),
+                     date_notes=["Wednesday = 18 December 2019"])
+    undated = dated.model_copy(update={"number": 2, "article_id": "b", "chunk_id": "b#0", "date": None,
+                                       "date_notes": [], "source": "<Dhaka> Wire"})
+    note = ConflictNote(text="Sources differ", reports=[
+        ConflictReport(value="nine", citation=1, source="Wikinews", date="2019-12-21"),
+        ConflictReport(value="<eleven>", citation=2, source="<Dhaka> Wire", date=None)])
+    page = sources_html(Answer(question="q", text="t [1] [2]", citations=[dated, undated], conflicts=[note],
+                               as_of="2019-12-21"))
+    # Every citation shows its source's date (or says it has none), and its sentence's resolved dates.
+    assert '<time class="nd-date" datetime="2019-12-21">21 December 2019</time>' in page
+    assert page.count('class="nd-date"') == 2 and '<span class="nd-date">undated</span>' in page
+    assert '<span class="nd-date-note">Wednesday = 18 December 2019</span>' in page
+    # The conflict is a visible note naming both sources with their dates and markers, escaped.
+    assert '<div class="nd-conflict" role="note">' in page
+    assert '<b>nine</b> according to Wikinews (21 December 2019) <a href="#nd-cite-1">[1]</a>' in page
+    assert "<b>&lt;eleven&gt;</b> according to &lt;Dhaka&gt; Wire (undated)" in page
+    assert "as of 21 December 2019" in page
+
+    events = [TimelineEntry(date="2019-09-24", date_basis="relative", text="Pelosi announced an inquiry.",
+                            citation=1),
+              TimelineEntry(date="2019-12-18", date_basis="stated", text="The House impeached <Trump>.", citation=2)]
+    page = sources_html(Answer(question="q", text="t", citations=[dated, undated], timeline=events))
+    timeline = page[page.index('<ol class="nd-timeline">'):page.index("</ol>")]
+    assert timeline.count("<li>") == 2 and timeline.index("24 September 2019") < timeline.index("18 December 2019")
+    assert '<time datetime="2019-09-24" title="resolved from the article&#x27;s date">24 September 2019</time>' \
+        in timeline
+    assert "The House impeached &lt;Trump&gt;. <a href=\"#nd-cite-2\">[2]</a>" in timeline
+
+
 def test_refusal_panel_says_so_and_lists_closest_passages():
     from app.types import Answer, Passage
     from app.ui.render import source_targets, sources_html

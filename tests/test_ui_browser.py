@@ -274,6 +274,8 @@ def test_upload_then_ask_about_it_then_delete(page, server, tmp_path):
     sources = page.inner_text("#nd-sources")
     assert "Harbourview ferry completes maiden voyage" in sources
     assert "312 passengers" in page.locator("#nd-sources article#nd-cite-1 mark").first.inner_text()
+    # The citation shows its source's date (front matter: 2024-05-04), as a reader says it.
+    assert page.locator("#nd-sources article#nd-cite-1 time.nd-date").inner_text() == "4 May 2024"
 
     # Delete it again: gone from the table and from the uploads folder.
     page.get_by_role("tab", name="Articles").click()

@@ -8,10 +8,14 @@
 - ``picking``         the generator's constrained JSON pick of a sentence and a span;
 - ``citations``       passage evidence text and claim citing (the evaluation's judge, tests);
 - ``grounding``       whether a claim's facts are in a passage (the evaluation, rewriting helpers);
-- ``refusals``   every refusal, built in one place;
+- ``refusals``        every refusal, built in one place;
 - ``comparison``      "Which killed more, A or B?": one sub-question per alternative, values compared;
 - ``bridging``        "How old is the driver involved in <event>?": the person named first, then asked about;
-- ``subquestions``    what those two share: a sub-question through the verified flow, per-sentence citations.
+- ``subquestions``    what those two share: a sub-question through the verified flow, per-sentence citations;
+- ``dated_answers``   the question's dates as filters, "latest" preferring newer reports, "As of <date>"
+                      answers and citations' relative dates resolved (parsing: ``app.dates``);
+- ``conflicts``       other sources giving another value for the answer's fact, named and cited;
+- ``timeline``        "what happened with X": dated, cited events in date order.
 """
 
 __all__ = ["Pipeline", "QuestionError", "Turn", "final_answer", "validate_question"]

@@ -1,6 +1,11 @@
 """The answer flow: (rewrite follow-up) -> retrieve -> rank sentences -> the generator picks the
 stating sentence and copies the answer -> verify (app/answering/sentences.py) -> Answer.
 
+Time and disagreement (issue 13) are one call each: the question's dates filter retrieval and
+"latest" prefers newer reports (dated_answers), other sources' different values become a
+conflict note (conflicts), "what happened with X" becomes a dated timeline (timeline), and the
+answer's relative dates are resolved and a "latest" answer states its source's date (dated_answers).
+
 The model proposes; the pipeline disposes. The reader only sees an answer that a cited sentence
 states (its type, relation and constraints checked with spaCy), and otherwise a refusal that still
 lists the closest passages.
@@ -28,11 +33,14 @@ from spacy.language import Language
 
 from app.answering.bridging import answer_bridge
 from app.answering.comparison import answer_comparison
+from app.answering.conflicts import Conflict, find_conflict, with_conflict
+from app.answering.dated_answers import dated, filters_for, prefer_recent, with_date_notes
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, rewrite
 from app.answering.sentences import (Outcome, Prompts, SentenceRef, answer_from_sentences, compose, rank_sentences,
                                      reorder_passages, word_similarity)
+from app.answering.timeline import build_timeline, compose_timeline, is_timeline_question
 from app.config import Settings
 from app.llm import build_chat_model, model_label, new_generation_lock, with_temperature
 from app.nlp import load_spacy
@@ -178,6 +186,7 @@ class Pipeline:
         timings["rewrite_s"] = time.perf_counter() - started
 
         mark = time.perf_counter()
+        filters, intent = filters_for(standalone, filters)  # "since 2020", "as of 9 July 2021"
         retrieved = self.retriever(filters, top_k).retrieve(standalone)
         timings["retrieval_s"] = time.perf_counter() - mark
         # What every answer, refusal or not, carries besides its text.
@@ -202,29 +211,75 @@ class Pipeline:
             return
 
         mark = time.perf_counter()
-        ranked = rank_sentences(standalone, retrieved, self.embeddings)
+        # "latest": the newer of the close reports first; a story's newer copy may hold the newer figure.
+        reports = [*retrieved, *self.copies_of(retrieved, filters)] if intent.latest else retrieved
+        ranked = prefer_recent(rank_sentences(standalone, reports, self.embeddings), intent)
         passages = _by_best_sentence(retrieved, ranked)
         timings["focus_s"] = time.perf_counter() - mark
 
+        if is_timeline_question(standalone):  # a dated, cited list instead of one answer
+            answer = self._timeline(ranked, passages, done)
+            yield TextDelta(text=answer.text)
+            yield FinalAnswer(answer=answer)
+            return
+
         mark = time.perf_counter()
+        similar = word_similarity(self.embeddings)
         outcome = answer_from_sentences(standalone, ranked[:self.settings.retrieval.answer_sentences], self.nlp,
-                                        self.picker(temperature), self.pick_prompts, word_similarity(self.embeddings))
+                                        self.picker(temperature), self.pick_prompts, similar)
         timings["generation_s"] = time.perf_counter() - mark
         timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
-        answer = self._stated(outcome, passages, done)
+        # Other sources (a story's other copies too) giving another value for the answer's fact.
+        conflict = find_conflict(outcome, self._with_copies(standalone, outcome, ranked, filters), self.nlp,
+                                 similar)
+        answer = dated(self._stated(outcome, passages, done, conflict), intent)
         # The generator's output is a JSON pick, not prose: the checked text is the only delta.
         yield TextDelta(text=answer.text)
         yield FinalAnswer(answer=answer)
 
+    def copies_of(self, passages: Sequence[Passage], filters: Filters) -> list[Passage]:
+        """The other outlets' copies of these passages' stories that the filters allow, chunk by chunk:
+        retrieval returns each story once (app/dedup.py), but a copy may be the newer report or give
+        another figure."""
+        known = {p.article_id for p in passages}
+        copies = []
+        for story in (c for p in passages for c in p.also_in):
+            if story.article_id in known or not filters.allows(story.source, story.date):
+                continue
+            known.add(story.article_id)
+            copies += [Passage(chunk_id=c.id, article_id=c.article_id, title=story.title, text=c.text, start=c.start,
+                               end=c.end, date=story.date, url=story.url, source=story.source)
+                       for c in self.store.article_chunks(story.article_id)]
+        return copies
+
+    def _with_copies(self, question: str, outcome: Outcome, ranked: list[SentenceRef], filters: Filters
+                     ) -> list[SentenceRef]:
+        """The ranked sentences and those of the answer's story's other copies, for the conflict check."""
+        copies = self.copies_of([outcome.sentences[0].passage], filters) if not outcome.refused else []
+        if not copies:
+            return ranked
+        return sorted([*ranked, *rank_sentences(question, copies, self.embeddings)], key=lambda r: -r.similarity)
+
     @staticmethod
-    def _stated(outcome: Outcome, passages: list[Passage], done) -> Answer:
-        """The verified pick as an answer, or the refusal it comes to."""
+    def _stated(outcome: Outcome, passages: list[Passage], done, conflict: Conflict | None = None) -> Answer:
+        """The verified pick as an answer (with the sources that differ from it), or the refusal it comes to."""
         if outcome.refused:
             return refusal("not_stated", passages=passages, detail=outcome.reason or None,
                            **done(raw_answer=outcome.raw or None))
-        text, citations = compose(outcome)
+        text, citations, conflicts = with_conflict(*compose(outcome), conflict)
         return Answer(text=text, citations=citations, passages=reorder_passages(passages, citations),
-                      **done(raw_answer=outcome.raw or None))
+                      conflicts=conflicts, **done(raw_answer=outcome.raw or None))
+
+    def _timeline(self, ranked: Sequence[SentenceRef], passages: list[Passage], done) -> Answer:
+        """"What happened with X": the dated events of the best-ranked sentences, in date order, cited."""
+        events = build_timeline(ranked[:self.settings.retrieval.answer_sentences * 2], self.nlp)
+        if not events:
+            return refusal("not_stated", passages=passages, detail="no dated sentence about it", **done())
+        text, citations, entries = compose_timeline(events)
+        # The lines carry the resolved dates already; the citations list them beside each source.
+        citations = with_date_notes(citations)
+        return Answer(text=text, citations=citations, timeline=entries,
+                      passages=reorder_passages(passages, citations), **done())
 
 
 def final_answer(events: Iterator[StreamEvent]) -> Answer:

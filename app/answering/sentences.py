@@ -26,7 +26,7 @@ from app.answering.picking import PickFn, explain_schema, factoid_schema, format
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.answering.verification import Verdict, candidates, explains, locate, open_answer, verify
 from app.text import sentence_spans
-from app.types import Citation, Passage
+from app.types import Citation, CitationOrigin, Passage
 from app.types import Span as TextSpan
 
 log = logging.getLogger(__name__)
@@ -249,12 +249,16 @@ def compose(outcome: Outcome) -> tuple[str, list[Citation]]:
         if ref.passage.chunk_id in seen:
             continue
         seen.add(ref.passage.chunk_id)
-        p = ref.passage
-        citations.append(Citation(
-            number=number[p.chunk_id], article_id=p.article_id, title=p.title, url=p.url, date=p.date,
-            source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
-            span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=outcome.origin))
+        citations.append(cite(ref, number[ref.passage.chunk_id], outcome.origin))
     return text, citations
+
+
+def cite(ref: SentenceRef, number: int, origin: CitationOrigin = "matched") -> Citation:
+    """Citation ``[number]`` of a sentence: its passage, and the sentence as the exact span."""
+    p = ref.passage
+    return Citation(number=number, article_id=p.article_id, title=p.title, url=p.url, date=p.date,
+                    source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
+                    span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=origin)
 
 
 def reorder_passages(passages: Sequence[Passage], citations: Sequence[Citation]) -> list[Passage]:

@@ -21,8 +21,9 @@ answers. Matching works on the answer text without its ``[n]`` citation markers:
   is correct only if the **first number it states** equals the gold, leaving out citation markers
   and numbers the question already states (unless equal to the gold): "Of the 24 rockets, 14
   hit" answers "Of the 24 rockets, how many hit?" with 14. So "14 of the 24 rockets hit" is
-  correct for gold 14 and wrong for gold 24. For other kinds the gold number must be among the
-  answer's numbers. Gold words besides the number and unit ("14 rockets") must appear in the
+  correct for gold 14 and wrong for gold 24. The source date a "latest" answer opens with ("As
+  of 20 February 2019, Eleven.") is not a number it states. For other kinds the gold number must
+  be among the answer's numbers. Gold words besides the number and unit ("14 rockets") must appear in the
   answer as well. A score ("45 points to 24", "45-24") needs both numbers next to each other in
   the answer, in either order; any other gold with several numbers is matched as text.
 An unanswerable turn is correct when the answer is a refusal. A refusal is never correct on an
@@ -182,12 +183,16 @@ def _match_date(answer: str, gold: matching.Date, question: str) -> bool:
 
 # -- answers -----------------------------------------------------------------------------------
 
+_AS_OF_RE = re.compile(r"^As of \d{1,2} [A-Z][a-z]+ \d{4}, ")
+
+
 def match_answer(answer: str, gold: str, kind: str = "", question: str = "") -> bool:
     """Does ``answer`` give ``gold``? See the module docstring for the date, number and unit rules."""
     answer = strip_markers(answer)
     date = matching.gold_date(gold)
     if date is not None:
         return _match_date(answer, date, question)
+    answer = _AS_OF_RE.sub("", answer)  # the source's date (app/answering/dated_answers.py), not the answer
     golds = matching.quantities(gold)
     if not golds:
         return contains_text(answer, gold)

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]  # (turns done, total turns, message)
 MARKER_FILE = "eval-index.json"
 RECORD_ANSWER_FIELDS = {"standalone_question", "raw_answer", "refused", "refusal_kind", "refusal_reason", "model",
-                        "timings", "unsupported"}
+                        "timings", "unsupported", "conflicts", "timeline", "as_of"}
 REPORT_VERSION = 1
 
 
@@ -175,7 +175,7 @@ def ask_turn(chat, question: Question, turn: int, parent_id: str | None, k: int,
     cited = [(c.span.text, c.chunk_text, c.article_id) for c in answer.citations]
     record["citations"] = [{
         "number": c.number, "article_id": c.article_id, "chunk_id": c.chunk_id, "span": c.span.text,
-        "start": c.span.start, "end": c.span.end, "origin": c.origin,
+        "start": c.span.start, "end": c.span.end, "origin": c.origin, "date": c.date, "date_notes": c.date_notes,
         "correct": metrics.citation_correct(c.span.text, c.chunk_text, c.article_id, question.evidence,
                                             question.answers, question.article_ids),
     } for c in answer.citations]

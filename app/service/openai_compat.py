@@ -34,12 +34,14 @@ _STARTED = int(time.time())
 
 
 def with_footnotes(answer: Answer) -> str:
-    """The answer text, then one footnote per citation: ``[1] Title (date): “sentence” url``."""
+    """The answer text, then one footnote per citation: ``[1] Title (date; resolved dates): “sentence” url``,
+    e.g. ``(2021-07-08; Tuesday = 6 July 2021)``."""
     if not answer.citations:
         return answer.text
     notes = []
     for c in answer.citations:
-        when = f" ({c.date})" if c.date else ""
+        dates = [d for d in (c.date, *c.date_notes) if d]
+        when = f" ({'; '.join(dates)})" if dates else ""
         link = f" {c.url}" if c.url else ""
         notes.append(f"[{c.number}] {c.title}{when}: “{c.span.text.strip()}”{link}")
     return answer.text + "\n\n" + "\n".join(notes)
@@ -48,7 +50,8 @@ def with_footnotes(answer: Answer) -> str:
 def _completion(answer: Answer, completion_id: str) -> ChatCompletion:
     return ChatCompletion(id=completion_id, created=int(time.time()), model=MODEL_ID,
                           choices=[ChatChoice(message=ChatMessageOut(content=with_footnotes(answer)))],
-                          citations=answer.citations, refused=answer.refused, refusal_reason=answer.refusal_reason)
+                          citations=answer.citations, conflicts=answer.conflicts, timeline=answer.timeline,
+                          as_of=answer.as_of, refused=answer.refused, refusal_reason=answer.refusal_reason)
 
 
 def _chunk(completion_id: str, delta: dict, finish: str | None = None, **extra) -> str:
@@ -93,8 +96,8 @@ async def chat_completions(body: ChatCompletionRequest, svc: Svc, who: Annotated
                     answer = event.answer
                     for piece in re.findall(r"\S+\s*|\s+", with_footnotes(answer)):
                         yield _chunk(completion_id, {"content": piece})
-                    extra = {"citations": [c.model_dump() for c in answer.citations], "refused": answer.refused,
-                             "refusal_reason": answer.refusal_reason}
+                    extra = {**answer.model_dump(mode="json", include={"citations", "conflicts", "timeline", "as_of"}),
+                             "refused": answer.refused, "refusal_reason": answer.refusal_reason}
                     yield _chunk(completion_id, {}, "stop", **extra)
         except Exception as err:  # the stream has started: the error is its last event
             yield f"data: {json.dumps(failure(err).body())}\n\n"

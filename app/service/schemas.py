@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.types import Citation
+from app.types import Citation, ConflictNote, TimelineEntry
 
 
 class Message(BaseModel):
@@ -165,8 +165,12 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[ChatChoice]
     usage: Usage = Field(default_factory=Usage)
-    # Newsdesk's extras: the full citations behind the footnotes, and whether the answer is a refusal.
+    # Newsdesk's extras: the full citations behind the footnotes (each with its date and resolved
+    # relative dates), sources that differ, a timeline's dated events, and whether it is a refusal.
     citations: list[Citation] = Field(default_factory=list)
+    conflicts: list[ConflictNote] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    as_of: str | None = None
     refused: bool = False
     refusal_reason: str | None = None
 

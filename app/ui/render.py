@@ -1,5 +1,9 @@
 """HTML and Markdown the UI shows: the sources panel, the article viewer, corpus reports.
 
+Dates are shown as a reader says them ("21 December 2019"): every citation's source date, the
+relative dates of its sentence resolved ("Wednesday = 18 December 2019"), a conflict between
+sources as a note naming each with its date and marker, a timeline as a dated list (issue 13).
+
 Article text is untrusted: everything taken from an article is HTML-escaped (``esc``) or, in the
 Markdown chat, neutralised (``md_escape``) before display; links are kept only when http(s).
 """
@@ -10,7 +14,8 @@ import html
 import re
 
 from app.corpus import DeleteResult, UploadResult
-from app.types import Answer, Article
+from app.dates import format_day, parse_iso
+from app.types import Answer, Article, Citation, ConflictNote, TimelineEntry
 
 OPEN_MARK_ID = "nd-open-mark"  # the highlighted span of the article viewer (static/scroll_to_mark.js)
 
@@ -61,8 +66,49 @@ def _locate(haystack: str, needle: str, guess: int | None) -> tuple[int, int] | 
     return (found, found + len(needle)) if found >= 0 and needle else None
 
 
+def _day(value: str | None) -> str:
+    day = parse_iso(value)
+    return format_day(day) if day else "undated"
+
+
+def date_html(value: str | None) -> str:
+    """An article's date as a reader says it, machine-readable in ``datetime``; "undated" without one."""
+    day = parse_iso(value)
+    if day is None:
+        return '<span class="nd-date">undated</span>'
+    return f'<time class="nd-date" datetime="{day.isoformat()}">{esc(format_day(day))}</time>'
+
+
+def date_notes_html(citation: Citation) -> str:
+    """The cited sentence's relative dates resolved against its article's date, when it has any."""
+    if not citation.date_notes:
+        return ""
+    notes = " · ".join(f'<span class="nd-date-note">{esc(n)}</span>' for n in citation.date_notes)
+    return f'<div class="nd-date-notes">Dates in this sentence: {notes}</div>'
+
+
+def conflict_html(note: ConflictNote) -> str:
+    """A visible note listing each source's value with its date and citation marker."""
+    rows = "".join(f"<li><b>{esc(r.value)}</b> according to {esc(r.source)} ({esc(_day(r.date))}) "
+                   f'<a href="#nd-cite-{r.citation}">[{r.citation}]</a></li>' for r in note.reports)
+    return f'<div class="nd-conflict" role="note"><b>Sources differ</b><ul>{rows}</ul></div>'
+
+
+_DATE_BASIS = {"stated": "date stated in the sentence", "relative": "resolved from the article's date",
+               "published": "the article's date"}
+
+
+def timeline_html(entries: list[TimelineEntry]) -> str:
+    """An ordered list, one event per line: its day (how it was dated on hover), the sentence, its marker."""
+    items = "".join(
+        f'<li><time datetime="{esc(e.date)}" title="{esc(_DATE_BASIS.get(e.date_basis, e.date_basis))}">'
+        f'{esc(_day(e.date))}</time> {esc(e.text)} <a href="#nd-cite-{e.citation}">[{e.citation}]</a></li>'
+        for e in entries)
+    return f'<div class="nd-status">Timeline</div><ol class="nd-timeline">{items}</ol>'
+
+
 def _meta_line(date: str | None, source: str | None, url: str | None) -> str:
-    bits = [esc(date) if date else "undated"]
+    bits = [date_html(date)]
     if source:
         bits.append(esc(source))
     safe = _safe_url(url)
@@ -124,6 +170,11 @@ def sources_html(answer: Answer) -> str:
                 f'<div class="nd-foot">{esc(p.article_id)} · chars {p.start}–{p.end}</div></article>')
     else:
         status.insert(0, f"{len(answer.citations)} source{'s' if len(answer.citations) != 1 else ''}")
+        if answer.as_of:
+            status.append(f"as of {esc(_day(answer.as_of))}")
+        out += [conflict_html(note) for note in answer.conflicts]
+        if answer.timeline:
+            out.append(timeline_html(answer.timeline))
         starts = {p.chunk_id: p.start for p in answer.passages}
         for c in answer.citations:
             chunk_start = starts.get(c.chunk_id)
@@ -135,7 +186,7 @@ def sources_html(answer: Answer) -> str:
             out.append(
                 f'<article class="nd-cite" id="nd-cite-{c.number}"><div class="nd-cite-head">'
                 f'<span class="nd-num">[{c.number}]</span><span class="nd-title">{esc(c.title)}</span></div>'
-                f'<div class="nd-meta">{_meta_line(c.date, c.source, c.url)}</div>'
+                f'<div class="nd-meta">{_meta_line(c.date, c.source, c.url)}</div>{date_notes_html(c)}'
                 f'<blockquote class="nd-passage">{passage}</blockquote>{quote}{_also_in(c.also_in)}'
                 f'<div class="nd-foot">{esc(c.article_id)} · chars {c.span.start}–{c.span.end} · {how}</div>'
                 "</article>")

@@ -1,0 +1,178 @@
+"""Conflicting reports: other articles give another value for the fact the answer states.
+
+An answer taken from one article can hide that another source says something else ("24 rockets"
+in one report, "20" in another). After an answer is verified, the best-ranked sentences of the
+OTHER articles are checked with the same verification (app/answering/verification.py): a sentence
+disagrees only when it holds exactly one strongly attached candidate (the asked type, under the
+asked relation and argument) whose value differs from the answer's. "14 hit" therefore never
+disagrees with "24 launched": "hit" is not the asked relation, so 14 is no candidate at all.
+
+Values are compared as what they mean: numbers as quantities ("two dozen" = 24), dates as days
+resolved against each article's date, names by their words ("Kirby" = "John Kirby").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dateparser.date import DateDataParser
+from spacy.language import Language
+from spacy.tokens import Span
+
+from app.answering.citations import evidence_text
+from app.answering.question_frame import NUMERIC_LABELS, AnswerKind, QuestionFrame, number_value
+from app.answering.sentences import Outcome, SentenceRef, cite
+from app.answering.verification import candidates, locate, span_value
+from app.dates import format_day, parse_iso, resolve_relative
+from app.types import Citation, ConflictNote, ConflictReport
+
+Value = float | dt.date | frozenset[str] | str
+
+
+@dataclass(frozen=True)
+class Report:
+    """One source's value for the asked fact, and the sentence stating it."""
+
+    ref: SentenceRef
+    value_text: str  # as written: "two dozen"
+    value: Value  # as compared: 24.0
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The answer's report first, then the other sources' different values."""
+
+    frame: QuestionFrame
+    reports: tuple[Report, ...]
+
+
+def value_of(kind: AnswerKind, text: str, sentence: Span, published: str | None) -> Value | None:
+    """What a value means, for comparing two sources: a quantity, a day, or a name's words."""
+    if kind == AnswerKind.NUMBER:
+        tokens = locate(text, sentence)
+        return span_value(tokens) if tokens else None
+    if kind == AnswerKind.TIME:
+        return _day(text, published)
+    words = frozenset(w for w in re.findall(r"[\w'’-]+", text.lower()) if w not in {"the", "a", "an", "of"})
+    return words or None
+
+
+def _day(text: str, published: str | None) -> dt.date | str | None:
+    """A date written in a sentence as a day ("6 July", "July 6, 2021"; the year from the article's
+    date); the text itself when it names no day ("in the summer"); None for a relative date."""
+    base = parse_iso(published)
+    if resolve_relative(text, base) if base else False:
+        # "Yesterday" in two reports of different days names two days: not comparable as one fact.
+        return None
+    settings = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
+    if base:
+        settings["RELATIVE_BASE"] = dt.datetime(base.year, base.month, base.day, 12)
+    data = DateDataParser(languages=["en"], settings=settings).get_date_data(text)
+    if data is not None and data.date_obj is not None:
+        return data.date_obj.date()
+    return " ".join(text.lower().split())
+
+
+def same_value(a: Value, b: Value) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 1e-9
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        return a <= b or b <= a  # "Kirby" and "John Kirby" name one person
+    return a == b
+
+
+def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language,
+                  similar: Callable[[str, str], float] | None = None, depth: int = 6) -> Conflict | None:
+    """Sources among the other articles' ``depth`` best-ranked sentences that state another value for the
+    answer's fact.
+
+    One report per article: an article that gives two different strong values, or the answer's own
+    value as a strong one, is not counted against the answer; nor is a sentence that holds the
+    answer's value anywhere (another sentence of that article may still disagree: "eight
+    kilometers" elsewhere does not make "six nationals were killed" agree with "eight").
+    """
+    frame = outcome.frame
+    if outcome.refused or not outcome.answer or frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
+        return None
+    stating = outcome.sentences[0]
+    answer_value = value_of(frame.kind, outcome.answer, nlp(stating.text)[:], stating.passage.date)
+    if answer_value is None:
+        return None
+    # The best sentences of the OTHER articles: the answer's own article fills the top ranks.
+    others = [r for r in ranked if r.passage.article_id != stating.passage.article_id][:depth]
+    by_article: dict[str, list[Report]] = {}
+    for ref, doc in zip(others, nlp.pipe([r.text for r in others])):
+        sentence = doc[:]
+        if _states_value(frame.kind, answer_value, sentence):
+            continue  # this sentence gives the answer's value too: it does not contradict it
+        strong = {c.text: c for c in candidates(frame, sentence, evidence_text(ref.passage), similar)
+                  if c.verdict.strength >= 2}
+        for text in strong:
+            value = value_of(frame.kind, text, sentence, ref.passage.date)
+            if value is not None:
+                by_article.setdefault(ref.passage.article_id, []).append(Report(ref, text, value))
+    reports: list[Report] = []
+    for article_id, found in by_article.items():
+        if any(same_value(r.value, answer_value) for r in found):
+            continue  # this source states the answer's value too: no contradiction shown
+        distinct = _distinct(found)
+        if len(distinct) == 1 and not any(same_value(distinct[0].value, r.value) for r in reports):
+            reports.append(distinct[0])
+    if not reports:
+        return None
+    return Conflict(frame, (Report(stating, outcome.answer, answer_value), *reports))
+
+
+def _states_value(kind: AnswerKind, value: Value, sentence: Span) -> bool:
+    """The sentence holds the answer's value anywhere, strongly attached or not. The checks can
+    attach a count to the wrong verb of a coordination ("killed eleven people and injured at least
+    50"); a source that gives the answer's own figure is not shown as contradicting it."""
+    if kind == AnswerKind.NUMBER and isinstance(value, float):
+        return any(number_value(t) == value for t in sentence) or any(
+            span_value(list(e)) == value for e in sentence.ents if e.label_ in NUMERIC_LABELS)
+    if isinstance(value, frozenset):
+        words = {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}
+        return value <= words
+    return False
+
+
+def _distinct(reports: Sequence[Report]) -> list[Report]:
+    kept: list[Report] = []
+    for report in reports:
+        if not any(same_value(report.value, k.value) for k in kept):
+            kept.append(report)
+    return kept
+
+
+# -- the reader's view --------------------------------------------------------------------------
+def _source_name(ref: SentenceRef) -> str:
+    return ref.passage.source or ref.passage.title
+
+
+def with_conflict(text: str, citations: list[Citation], conflict: Conflict | None
+                  ) -> tuple[str, list[Citation], list[ConflictNote]]:
+    """The answer text with a note naming each source and its value, each cited; new citations
+    are numbered after the answer's own."""
+    if conflict is None:
+        return text, citations, []
+    numbers = {c.chunk_id: c.number for c in citations}
+    cited = list(citations)
+    parts: list[str] = []
+    reports: list[ConflictReport] = []
+    for report in conflict.reports:
+        passage = report.ref.passage
+        if passage.chunk_id not in numbers:
+            numbers[passage.chunk_id] = len(numbers) + 1
+            cited.append(cite(report.ref, numbers[passage.chunk_id]))
+        number = numbers[passage.chunk_id]
+        day = parse_iso(passage.date)
+        when = f" on {format_day(day)}" if day else ""
+        parts.append(f"{_source_name(report.ref)} reported {report.value_text}{when} [{number}]")
+        reports.append(ConflictReport(value=report.value_text, citation=number, source=_source_name(report.ref),
+                                      date=passage.date))
+    note = "Sources differ: " + "; ".join(parts) + "."
+    return f"{text} {note}", cited, [ConflictNote(text=note, reports=reports)]
+
