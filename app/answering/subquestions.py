@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from app.answering.citations import evidence_text
 from app.answering.question_frame import QuestionFrame
 from app.answering.sentences import Outcome, SentenceRef, answer_from_sentences, rank_sentences
+from app.answering.sentences import cite as cite_sentence
 from app.types import Answer, Citation, Passage
-from app.types import Span as TextSpan
 
 if TYPE_CHECKING:
     from app.answering.pipeline import Pipeline
@@ -66,11 +66,7 @@ def cite(stated: Sequence[tuple[SentenceRef, str]]) -> tuple[list[str], list[Cit
         key = (ref.passage.chunk_id, ref.start)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
-            p = ref.passage
-            citations.append(Citation(
-                number=numbers[key], article_id=p.article_id, title=p.title, url=p.url, date=p.date,
-                source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
-                span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=origin))
+            citations.append(cite_sentence(ref, numbers[key], origin))
             marked.append(_marked(ref.text, numbers[key]))
     return marked, citations
 
