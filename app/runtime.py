@@ -34,9 +34,10 @@ from pathlib import Path
 
 # How to get a working runtime when the check fails; the README's "Generator runtime" section says more.
 REBUILD_HINT = (
-    "Rebuild the runtime with portable flags: `rm -rf .wheels && make install` (the default flags turn AMX and "
-    "AVX-512 off), or choose flags yourself: rm .venv/.installed; CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX2=ON ...\" "
-    "make install. See README, 'Generator runtime'."
+    "Rebuild the runtime with the project's flags: `rm -rf .wheels && make install` (one CPU library per "
+    "instruction-set level, the best chosen at run time, AMX only where the kernel grants it), or choose flags "
+    "yourself: rm .venv/.installed; CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX2=ON ...\" make install. See README, "
+    "'Generator runtime'."
 )
 # A paragraph of news prose, repeated until the prompt is long enough to take the batched
 # matrix-multiply path (where the AMX crash happened).
