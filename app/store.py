@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.config import Settings
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
 from app.embedding import build_embeddings, embedding_model_name
@@ -104,12 +104,14 @@ class Store:
         return self._db
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the index's cross-process write lock: one process at a time opens or writes Chroma."""
+    def writing(self, timeout: float = _WRITE_LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Hold the index's cross-process write lock: one process at a time opens or writes Chroma.
+        Raises filelock.Timeout after ``timeout`` seconds (0: do not wait)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         # One lock object per path in this process: re-entered by the same thread (opening Chroma
         # inside a write), waited for by other threads and processes.
-        with FileLock(self.dir / "write.lock", timeout=_WRITE_LOCK_TIMEOUT_S, is_singleton=True):
+        lock = FileLock(self.dir / "write.lock", timeout=_WRITE_LOCK_TIMEOUT_S, is_singleton=True)
+        with lock.acquire(timeout=timeout):
             yield
 
     @contextlib.contextmanager
@@ -227,26 +229,34 @@ class Store:
             seen = _chroma_seen.get(key)
             if seen is None or seen == self.generation:
                 return False
-        # Reopening reads Chroma's SQLite: under the write lock (taken first, as everywhere), then re-checked.
-        with self.writing(), _chroma_lock:
-            generation = self.generation
-            seen = _chroma_seen.get(key)
-            if seen is None or seen == generation:
-                return False
-            from chromadb.api import ServerAPI
-            from chromadb.api.shared_system_client import SharedSystemClient
-            from chromadb.config import System
-            from chromadb.telemetry.product import ProductTelemetryClient
+        # Reopening reads Chroma's SQLite: under the write lock (taken first, as everywhere), then
+        # re-checked. A search does not wait for another process's ingest batch (embedding included):
+        # it uses the Chroma it has, and reopens at a later search.
+        try:
+            with self.writing(timeout=0), _chroma_lock:
+                return self._reopen(key)
+        except Timeout:
+            return False
 
-            old = SharedSystemClient._identifier_to_system.get(key)
-            if old is not None:  # what chromadb does for a new client, then swapped in whole
-                fresh = System(old.settings)
-                fresh.instance(ProductTelemetryClient)
-                fresh.instance(ServerAPI)
-                fresh.start()
-                SharedSystemClient._identifier_to_system[key] = fresh
-            _chroma_epoch[key] = _chroma_epoch.get(key, 0) + 1
-            _chroma_seen[key] = generation
+    def _reopen(self, key: str) -> bool:
+        generation = self.generation
+        seen = _chroma_seen.get(key)
+        if seen is None or seen == generation:
+            return False
+        from chromadb.api import ServerAPI
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.config import System
+        from chromadb.telemetry.product import ProductTelemetryClient
+
+        old = SharedSystemClient._identifier_to_system.get(key)
+        if old is not None:  # what chromadb does for a new client, then swapped in whole
+            fresh = System(old.settings)
+            fresh.instance(ProductTelemetryClient)
+            fresh.instance(ServerAPI)
+            fresh.start()
+            SharedSystemClient._identifier_to_system[key] = fresh
+        _chroma_epoch[key] = _chroma_epoch.get(key, 0) + 1
+        _chroma_seen[key] = generation
         log.info("the index at %s was changed by another process: Chroma reopened", self.dir)
         return True
 

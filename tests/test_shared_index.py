@@ -116,3 +116,31 @@ def test_an_ingest_racing_a_deletion_stays_consistent(tmp_path):
     with sqlite3.connect(settings.index_dir / "records.sqlite3") as db:
         groups = {row[0] for row in db.execute("SELECT DISTINCT group_id FROM upsertion_record")}
     assert groups == ids  # no vectors left behind for a deleted article
+
+
+def test_a_search_does_not_wait_for_another_process_holding_the_write_lock(tmp_path):
+    import threading
+
+    settings = make_settings(tmp_path / "index")
+    ingest([REPO / "corpus"], settings)
+    store = Store(settings)
+    store.vectorstore  # this process's Chroma, at the current generation
+    # Another process wrote (generation bumped behind this process's back) and still holds the lock.
+    with sqlite3.connect(settings.index_dir / "newsdesk.sqlite3") as db:
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+    held, release = threading.Event(), threading.Event()
+
+    def other_writer():
+        with Store(settings).writing():
+            held.set()
+            release.wait(60)
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        assert held.wait(30)
+        assert store.sync_with_other_processes() is False  # keeps its Chroma instead of waiting
+    finally:
+        release.set()
+        writer.join()
+    assert store.sync_with_other_processes() is True  # reopened at the next search
