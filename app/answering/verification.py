@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from app.answering.question_frame import (SPEECH_VERBS, CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
-                                          PLACING_LABELS, TIME_LABELS, AnswerKind, QuestionFrame, is_content,
-                                          number_value, of_object, related, relates)
+from app.answering.question_frame import (CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
+                                          PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind, QuestionFrame,
+                                          is_content, number_value, of_object, related, relates)
 from app.text import NUMBER_WORDS, numbers_in
 
 
