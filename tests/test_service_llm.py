@@ -50,7 +50,8 @@ def test_a_refusal_is_answered_while_the_only_worker_generates(server):
     done = threading.Event()
 
     def long_answer():
-        httpx.post(f"{server.url}api/ask", json={"question": "What happened at the Ain al-Asad base?"}, timeout=300)
+        # A why-question always goes to the model ("What happened at …?" is now a timeline, built without it).
+        httpx.post(f"{server.url}api/ask", json={"question": "Why was the missile hidden in a flour bag?"}, timeout=300)
         done.set()
 
     thread = threading.Thread(target=long_answer)
