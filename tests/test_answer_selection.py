@@ -282,3 +282,17 @@ def test_the_speaker_of_another_statement_is_not_who_said_it(nlp):
     verdict = check(nlp, question, other, "Mishan")
     assert not verdict and verdict.failure == "wrong-relation"
     assert found(nlp, question, "General Tassin Khafaj said the missile was hidden in a flour bag.") == ["Tassin Khafaj"]
+
+
+def test_a_place_near_the_clause_that_says_which_helicopter_is_not_who_piloted_it(nlp):
+    question = "Who was piloting the helicopter that crashed in Calabasas, killing Kobe Bryant?"
+    sentence = "A helicopter carrying Kobe Bryant crashed in Calabasas, California, killing all nine aboard."
+    assert found(nlp, question, sentence) == []
+    article = "Kobe Bryant dies in helicopter crash in Calabasas"  # the question's names, said in the article
+    assert found(nlp, question, "The helicopter was piloted by Ara Zobayan, who also died.", article) == ["Ara Zobayan"]
+
+
+def test_a_winning_time_is_a_duration_not_a_day(nlp):
+    question = "What was Karsten Warholm's winning time in the 400 metres hurdles final?"
+    verdict = check(nlp, question, "Yesterday, Karsten Warholm of Norway won the 400 metres hurdles final.", "Yesterday")
+    assert not verdict

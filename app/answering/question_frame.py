@@ -183,6 +183,9 @@ def analyse_question(doc: Doc) -> QuestionFrame:
             focus = lemma
             if lemma in _TIME_NOUNS:
                 kind, labels = AnswerKind.TIME, TIME_LABELS | (NUMERIC_LABELS if lemma == "time" else frozenset())
+                if lemma == "time" and any(c.dep_ in ("amod", "compound") for c in noun.children):
+                    # "winning time", "finishing time": a duration, never a day ("yesterday").
+                    labels = labels - {"DATE"}
             elif lemma in _NUMBER_NOUNS:
                 kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if lemma == "age" else frozenset())
             elif lemma in _PLACE_NOUNS:
@@ -218,7 +221,8 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
         role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
-    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.dep_ in ("relcl", "acl") and t.lemma_.lower() in verbs)
+    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in verbs
+                             and any(a.dep_ in ("relcl", "acl") for a in (t, *t.ancestors)))
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
                          clause_verbs=clause_verbs)

@@ -401,7 +401,10 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         if said and len(said & lemmas) / len(said) < 0.5:
             return Verdict(False, "the sentence is not the statement the question quotes", "wrong-relation")
     if frame.verbs:
-        anchors = [t for t in others if relates(frame.verbs, t.lemma_)]
+        # The main clause's relation ("Who was piloting the helicopter that crashed …?": piloting),
+        # not a clause that only says which helicopter.
+        asked = frame.verbs - frame.clause_verbs or frame.verbs
+        anchors = [t for t in others if relates(asked, t.lemma_)]
         if not anchors:
             return Verdict(False, f"the sentence does not say {', '.join(sorted(frame.verbs))}", "wrong-relation")
         distance, answer, anchor = min(((dependency_distance(a, r), a, r) for a in tokens for r in anchors),
