@@ -15,15 +15,16 @@ from conftest import REPO, make_settings
 pytestmark = pytest.mark.slow
 
 # Measured on 2026-12-02 with Qwen2.5-Coder-0.5B and the verified answer flow (issue 10: the
-# generator picks the stating sentence, spaCy checks type, relation and constraints): accuracy 0.59,
-# wrong answers 0.03 (1 of 29 turns; the free-text flow gave 6), truthfulness 0.55 (was 0.38),
-# refusal recall 1.00 (was 0.83), recall@5 1.00, MRR 0.93, citation precision 0.92; the price:
-# false refusals 0.48 (was 0.26) and citation recall 0.41 (was 0.67) - docs/quality.md.
+# generator picks the stating sentence, spaCy checks type, relation and constraints), after the
+# second round of rules: accuracy 0.72 (first round 0.59), wrong answers 0.03 (1 of 29 turns; the
+# free-text flow gave 6), truthfulness 0.69 (0.55; free text 0.38), refusal recall 1.00, recall@5
+# 1.00, MRR 0.93, citation precision 0.94, false refusals 0.30 (0.48), citation recall 0.59 (0.41)
+# - docs/quality.md.
 # Each bound leaves room for two or three turns of noise (of 29 turns, 6 unanswerable): a turn
 # that goes from right to wrong moves truthfulness by 2/29.
-AT_LEAST = {"accuracy": 0.50, "truthfulness": 0.40, "recall_at_k": 0.95, "mrr": 0.85, "citation_precision": 0.85,
-            "citation_recall": 0.33, "refusal_recall": 0.83}
-AT_MOST = {"wrong_rate": 0.12, "false_refusal_rate": 0.58}
+AT_LEAST = {"accuracy": 0.62, "truthfulness": 0.52, "recall_at_k": 0.95, "mrr": 0.85, "citation_precision": 0.85,
+            "citation_recall": 0.45, "refusal_recall": 0.83}
+AT_MOST = {"wrong_rate": 0.12, "false_refusal_rate": 0.45}
 
 
 def test_seed_question_set_meets_the_quality_thresholds(tmp_path):
