@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml scripts/install-llama-cpp.sh scripts/patch_llama_cpp_va
 	$(BIN)/python -m pip install torch==2.13.0
 	# The generator runtime, not -march=native (a native build can crash on CPUs that advertise AMX,
 	# and on any older CPU): on x86-64 one CPU library per instruction-set level, the best chosen at
-	# run time. About 15 minutes the first time; the wheel is kept in .wheels/ under a key of its
+	# run time. 15-25 minutes the first time; the wheel is kept in .wheels/ under a key of its
 	# flags. See the script for why and how to override.
 	scripts/install-llama-cpp.sh $(BIN)/python
 	$(BIN)/python -m pip install -e '.[dev]'

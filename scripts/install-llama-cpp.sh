@@ -49,7 +49,7 @@ if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
   rm -rf "$WHEELS.partial" && mkdir -p "$WHEELS.partial/src"
   SOURCE="llama-cpp-python==$VERSION"
   if [ -z "${CMAKE_ARGS:-}" ] && [[ "$DEFAULT_ARGS" == *GGML_CPU_ALL_VARIANTS* ]]; then
-    echo "Building llama-cpp-python $VERSION with CPU variants: $VARIANTS (about 15 minutes on 2 cores)..."
+    echo "Building llama-cpp-python $VERSION with CPU variants: $VARIANTS (15-25 minutes on 2 cores)..."
     "$PYTHON" -m pip download --no-cache-dir --no-deps --no-binary :all: -d "$WHEELS.partial/src" "$SOURCE"
     tar -xzf "$WHEELS.partial/src"/llama_cpp_python-*.tar.gz -C "$WHEELS.partial/src"
     SOURCE=$(echo "$WHEELS.partial/src"/llama_cpp_python-$VERSION)
