@@ -166,16 +166,21 @@ def _within_copy(frame: QuestionFrame, copy: str, index: int, ranked: Sequence[S
                  attested: Callable[[SentenceRef], str], similar) -> tuple[str, int] | None:
     """(answer, sentence index) when the model's copied text holds exactly one verified candidate
     of the asked type, from the sentence it copied (or, failing that, the one it numbered)."""
+    head = " ".join(copy.lower().split())[:40]
+    copied = [i for i, sp in enumerate(spans) if head in " ".join(sp.text.lower().split())] or [index]
+    for i in copied:
+        if inside := _one_inside(frame, spans[i], copy, attested(ranked[i]), similar):
+            return inside, i
+    return None
+
+
+def _one_inside(frame: QuestionFrame, sentence: Span, copy: str, context: str, similar) -> str | None:
+    """The one verified candidate of the asked type that a long copied text (four words or more) holds."""
     if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON) or len(copy.split()) < 4:
         return None
     lowered = " ".join(copy.lower().split())
-    head = lowered[:40]
-    copied = [i for i, sp in enumerate(spans) if head in " ".join(sp.text.lower().split())] or [index]
-    for i in copied:
-        inside = {c.text for c in candidates(frame, spans[i], attested(ranked[i]), similar) if c.text.lower() in lowered}
-        if len(inside) == 1:
-            return inside.pop(), i
-    return None
+    inside = {c.text for c in candidates(frame, sentence, context, similar) if c.text.lower() in lowered}
+    return inside.pop() if len(inside) == 1 else None
 
 
 def _open_in(frame: QuestionFrame, sentence: Span, context: str) -> str | None:
@@ -190,11 +195,7 @@ def _shortest(frame: QuestionFrame, sentence: Span, answer: str, context: str = 
     if frame.kind == AnswerKind.OPEN:
         phrase = open_answer(frame, sentence)
         return phrase if phrase and phrase.lower() in answer.lower() and len(phrase) < len(answer) else answer
-    if len(answer.split()) >= 4:
-        inside = {c.text for c in candidates(frame, sentence, context, similar) if c.text.lower() in answer.lower()}
-        if len(inside) == 1:
-            return inside.pop()
-    return answer
+    return _one_inside(frame, sentence, answer, context, similar) or answer
 
 
 def _unambiguous(found) -> str | None:
