@@ -21,7 +21,7 @@ from conftest import REPO, SEED_ID, make_settings, start_server
 
 USER, PASSWORD = "desk-editor", "correct horse battery staple"
 HOSTILE_NAMES = [
-    "../../x.txt", "../../../../../../tmp/x.txt", "/etc/passwd.txt", "..\\..\\win.txt", "C:\\Windows\\system.txt",
+    "../../x.txt", "../../../../../../outside/x.txt", "/outside/passwd.txt", "..\\..\\win.txt", "C:\\Windows\\system.txt",
     "a/../../etc/passwd.txt", "bad\x00name.txt", "bell\x07esc\x1bname.txt", "rtl\u202egnp.txt", "..", ".",
 ]
 # Where a traversal would land if it got through; none of these may appear during the tests.
