@@ -93,3 +93,21 @@ def test_a_follow_up_about_the_previous_answer_is_resolved_from_that_answer():
     when = resolve_from_answer("When did it happen?", "Fourteen of the projectiles hit the target [1].")
     assert when == "When did it happen: Fourteen of the projectiles hit the target?"
     assert resolve_from_answer("Who said that?", "The articles don't say. Nothing in them answers it.") is None
+
+
+def test_that_before_a_noun_names_a_thing_not_the_previous_answer():
+    from app.answering.rewriting import resolve_from_answer
+
+    answer = "15. Other 15 shells fell near KPA civil police posts 250 and 251 [1]."
+    assert resolve_from_answer("And how many people did South Korea evacuate after that exchange?", answer) is None
+    assert resolve_from_answer("When did that happen?", answer).startswith("When did that happen: other 15 shells")
+
+
+def test_the_earlier_question_added_as_context_is_not_part_of_what_is_asked():
+    from app.answering.rewriting import asked_part
+
+    standalone = rewrite("And how many did Kevin McCarthy get?",
+                         [Turn("How many votes did Nancy Pelosi receive when the 116th US Congress elected her?", "220.")],
+                         lambda transcript, question: "")
+    assert standalone.startswith("And how many did Kevin McCarthy get? (This follows the earlier question: How many votes")
+    assert asked_part(standalone) == "And how many did Kevin McCarthy get?"

@@ -28,6 +28,15 @@ FOLLOW_UP_RE = re.compile(
 )
 
 
+EARLIER_NOTE = " (This follows the earlier question: "
+
+
+def asked_part(standalone: str) -> str:
+    """The question itself, without the earlier question added as context for retrieval: what the
+    answer's type, relation and constraints are read from."""
+    return standalone.split(EARLIER_NOTE, 1)[0]
+
+
 @dataclass(frozen=True)
 class Turn:
     question: str
@@ -57,7 +66,7 @@ def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str
     if usable_rewrite(question, proposed):
         return proposed
     log.info("model rewrite unusable (%r); keeping the earlier question as context", proposed)
-    return f"{question} (This follows the earlier question: {earlier})"
+    return f"{question}{EARLIER_NOTE}{earlier})"
 
 
 def clean_rewrite(text: str) -> str:
@@ -75,7 +84,10 @@ def usable_rewrite(question: str, rewritten: str) -> bool:
 _REFUSED_RE = re.compile(r"^the articles don't say", re.IGNORECASE)
 # "Who said that?", "When did it happen?", "Why did he do this?": a pronoun that stands for the
 # whole previous answer, not for a noun of the previous question.
-_STATEMENT_PRONOUN_RE = re.compile(r"\b(that|this|it)\b", re.IGNORECASE)
+# "that exchange", "this attack": a determiner naming a thing, not the statement.
+_STATEMENT_PRONOUN_RE = re.compile(
+    r"\bit\b|\b(that|this)\b(?!\s+(?!(?:happen|happened|happens|occur|occurred|mean|means|is|was|first|again)\b)[a-z])",
+    re.IGNORECASE)
 _REPORTING_RE = re.compile(r"\b(said|say|says|claimed|reported|announced|confirmed|denied|wrote|told)\s+(that|this|it)\b",
                            re.IGNORECASE)
 
