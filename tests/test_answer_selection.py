@@ -296,3 +296,120 @@ def test_a_winning_time_is_a_duration_not_a_day(nlp):
     question = "What was Karsten Warholm's winning time in the 400 metres hurdles final?"
     verdict = check(nlp, question, "Yesterday, Karsten Warholm of Norway won the 400 metres hurdles final.", "Yesterday")
     assert not verdict
+
+
+# Question analysis: the asked relation, not the clause that says which thing or occasion
+def test_a_when_clause_says_which_occasion_and_the_count_is_of_the_asked_noun(nlp, similar):
+    question = "How many crew members were aboard the dive boat Conception when it caught fire near Santa Cruz Island?"
+    frame = analyse_question(nlp(question))
+    assert "catch" in frame.clause_verbs and "aboard" in frame.adverbial
+    sentence = "The boat, Conception, which caught fire overnight in open seas, carried 33 passengers and six crew members."
+    context = "Fire on dive boat near Santa Cruz Island, California"
+    assert found(nlp, question, sentence, context, similar) == ["six"]
+
+
+def test_a_do_question_whose_verb_the_parser_tags_as_a_noun_still_asks_that_relation(nlp):
+    frame = analyse_question(nlp("By how many points did the Dow Jones Industrial Average fall on the September 2008 "
+                                 "Thursday when weekly unemployment claims rose to 444,000?"))
+    assert "fall" in frame.verbs - frame.clause_verbs and "rise" in frame.clause_verbs
+    frame = analyse_question(nlp("How many seats did the Conservative Party win in the December 2019 UK general election?"))
+    assert frame.verbs == {"win"}
+
+
+def test_a_relative_that_before_the_question_word_does_not_make_it_an_open_question(nlp):
+    question = ("Of the passengers on the Viazul bus that crashed between Baracoa and Guantanamo in Cuba in January "
+                "2019, how many were Cuban?")
+    assert analyse_question(nlp(question)).kind == AnswerKind.NUMBER
+    context = "State-run Viazul bus crashes in Cuba between Baracoa and Guantanamo, January 2019"
+    assert "22" in found(nlp, question, "According to reports, of the 40 passengers, 22 were Cuban.", context)
+
+
+def test_a_role_noun_such_as_artist_asks_for_the_person_holding_it(nlp, similar):
+    question = "Which artist made the gold toilet that was stolen from Blenheim Palace in September 2019?"
+    assert analyse_question(nlp(question)).kind == AnswerKind.PERSON
+    sentence = "The toilet is an artwork entitled America made by Italian artist Maurizio Cattelan."
+    context = "Gold toilet stolen from Blenheim Palace, September 2019"
+    assert found(nlp, question, sentence, context, similar) == ["Maurizio Cattelan"]
+
+
+# Several verified candidates in one sentence: the one the question prefers
+def preferred_texts(nlp, question, sentence, context="", similar=None):
+    from app.answering.verification import preferred
+
+    frame = analyse_question(nlp(question))
+    strong = [c for c in candidates(frame, nlp(sentence)[:], context, similar) if c.verdict.strength >= 2]
+    return sorted({c.text for c in preferred(frame, strong)})
+
+
+def test_a_person_is_preferred_to_the_country_named_in_their_title(nlp, similar):
+    sentence = ("On Friday, United States Federal District Judge Michael Urbanski sentenced Ohio man James Alex Fields, "
+                "now 22, to life in prison without the possibility of parole.")
+    assert preferred_texts(nlp, "Which federal judge sentenced Charlottesville killer James Alex Fields to life in prison?",
+                           sentence, "Charlottesville, Virginia killer sentenced to life in prison", similar) \
+        == ["Michael Urbanski"]
+
+
+def test_the_city_of_vienna_austria_is_vienna_and_the_country_is_austria(nlp):
+    sentence = "Kipchoge ran in Vienna, Austria."
+    assert preferred_texts(nlp, "In which city did Eliud Kipchoge run a marathon in October 2019?", sentence,
+                           "2019 Eliud Kipchoge") == ["Vienna"]
+    assert preferred_texts(nlp, "In which country did Eliud Kipchoge run a marathon in October 2019?", sentence,
+                           "2019 Eliud Kipchoge") == ["Austria"]
+
+
+def test_a_date_entity_that_names_no_time_is_not_a_date_answer(nlp):
+    question = "On what date, according to the Lost 52 Project, did the submarine USS Grayback sink?"
+    sentence = "The Lost 52 Project identifies February 26, 1944 as the day it sank."
+    assert found(nlp, question, sentence, "USS Grayback") == ["February 26, 1944"]
+    assert not check(nlp, "On what date did Greta Thunberg begin her climate protest?",
+                     "Thunberg began her climate protest on August 20, 2018, at the age of fifteen.", "the age of fifteen")
+
+
+def test_the_answer_place_and_the_place_given_with_it_are_not_another_place(nlp):
+    verdict = check(nlp, "In which market did the February 2019 slum fire in Chittagong, Bangladesh, break out?",
+                    "The fire in Bhera Market broke out at around 3:30am.", "Bhera Market",
+                    "Fire destroys 200 homes in Chittagong slum, Bangladesh 2019")
+    assert verdict, verdict.reason
+
+
+def test_a_report_of_another_category_does_not_answer_the_womens_race(nlp):
+    sentence = ("Yesterday, Karsten Warholm of Norway won the 400 metres hurdles final at the 2019 IAAF World Athletics "
+                "Championships in Doha, Qatar.")
+    question = "Who won the women's 400 metres hurdles at the 2019 World Athletics Championships in Doha?"
+    verdict = check(nlp, question, sentence, "Karsten Warholm",
+                    "Norway's Warholm wins gold in 400 m hurdles at World Championships in Doha")
+    assert not verdict and verdict.failure == "constraint-mismatch"
+    assert check(nlp, question.replace("women's", "men's"), sentence, "Karsten Warholm",
+                 "Norway's Warholm wins gold in men's 400 m hurdles at World Championships in Doha")
+
+
+def test_a_polish_city_is_attested_by_an_article_about_poland(nlp):
+    verdict = check(nlp, "In which Polish city did a fire at an escape room kill five girls in January 2019?",
+                    "A fire yesterday afternoon killed five girls at an escape room in Koszalin.", "Koszalin",
+                    "Fire at escape room in Poland kills five teenagers, January 2019")
+    assert verdict, verdict.reason
+
+
+def test_an_infinitive_completing_a_verb_is_no_cause_but_an_attempt_to_prevent_is_a_purpose(nlp):
+    why = analyse_question(nlp("According to preliminary investigations, why was the Boeing 737 Max of Lion Air "
+                               "Flight 610 pushing its nose down before it crashed?"))
+    purpose = nlp("Preliminary investigations suggest a new feature on the 737 Max was forcing the nose down in an "
+                  "erroneous attempt to prevent a stall.")[:]
+    assert explains(why, purpose).strength == 2
+    investigate = analyse_question(nlp("Why did the National Transportation Safety Board not investigate the pileup?"))
+    completing = nlp("Also investigating is the Florida Highway Patrol, which is attempting to ascertain the facts.")[:]
+    assert explains(investigate, completing).strength < 2
+
+
+def test_an_event_given_with_the_asked_action_is_its_occasion_but_a_date_is_not(nlp):
+    why = analyse_question(nlp("Why did the Iraqi militia allied with Iran vow to retaliate against the US?"))
+    occasion = nlp("The Iraqi militia allied with Iran vowed to retaliate last month after the US airstrike on the "
+                   "Iraq-Syria border killed four members.")[:]
+    assert explains(why, occasion).strength == 2
+    dated = nlp("The Iraqi militia allied with Iran has vowed to retaliate many times since 2019.")[:]
+    assert explains(why, dated).strength < 2
+
+
+def test_a_time_of_day_is_not_a_day(nlp):
+    frame = analyse_question(nlp("At what time of day were the rockets fired at the Ain al-Asad base?"))
+    assert "DATE" not in frame.labels

@@ -38,7 +38,7 @@ from app.answering.dated_answers import dated, filters_for, prefer_recent, with_
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, rewrite
-from app.answering.sentences import (Outcome, Prompts, SentenceRef, answer_from_sentences, compose, rank_sentences,
+from app.answering.sentences import (ArticleContext, Outcome, Prompts, SentenceRef, answer_from_sentences, compose, rank_sentences,
                                      reorder_passages, word_similarity)
 from app.answering.timeline import build_timeline, compose_timeline, is_timeline_question
 from app.config import Settings
@@ -226,7 +226,8 @@ class Pipeline:
         mark = time.perf_counter()
         similar = word_similarity(self.embeddings)
         outcome = answer_from_sentences(standalone, ranked[:self.settings.retrieval.answer_sentences], self.nlp,
-                                        self.picker(temperature), self.pick_prompts, similar)
+                                        self.picker(temperature), self.pick_prompts, similar,
+                                        context=ArticleContext(self.store))
         timings["generation_s"] = time.perf_counter() - mark
         timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
         # Other sources (a story's other copies too) giving another value for the answer's fact.

@@ -64,6 +64,8 @@ _RELATION_GROUPS = [
     "lead head chair",
     "succeed successor succession replace replacement",
     "found establish create",
+    "begin start commence",
+    "release free",
     "receive get win",
     "attend visit",
     "say state tell announce claim",
@@ -82,16 +84,27 @@ _PERSON_ROLES = frozenset("""person man woman official expert researcher general
 spokesperson minister president leader civilian resident analyst player politician driver pilot captain
 author director ceo chairman chief judge lawyer suspect victim winner candidate governor mayor senator
 king queen prime secretary officer coach manager founder head actor singer journalist reporter scientist
-doctor teacher student witness prosecutor attorney ambassador representative owner""".split())
+doctor teacher student witness prosecutor attorney ambassador representative owner artist designer creator
+inventor architect photographer writer novelist poet composer musician painter sculptor athlete runner cyclist
+swimmer boxer footballer activist campaigner protester gunman attacker shooter killer assailant perpetrator
+survivor hostage prisoner inmate detainee soldier firefighter rescuer engineer worker employee economist astronaut
+historian professor surgeon nurse physician lawmaker legislator diplomat envoy negotiator nominee challenger
+opponent rival successor predecessor chancellor premier monarch prince princess pope bishop priest cleric
+filmmaker producer presenter host comedian""".split())
 ORG_NOUNS = frozenset("""company organisation organization group team party agency airline firm club band
 newspaper network union bank court university school ministry department government""".split())
 _PLACE_NOUNS = frozenset("""city country town village province state region capital county district island port
-airport stadium venue place location area neighbourhood neighborhood street building hospital""".split())
+airport stadium venue place location area neighbourhood neighborhood street building hospital market square park
+base camp station hotel bridge river lake mountain sea ocean coast peninsula continent prison palace museum
+church cathedral mosque temple""".split())
 _TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
 _NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count toll tally"
                           .split())
-CAUSAL = frozenset("""because cause due reason result lead blame attribute since as so after amid over
-therefore thus following prompt trigger fear concern owing""".split())
+# Words that give a cause. "after", "amid", "over", "following" and "since"/"as"/"so" as
+# prepositions mostly give a time, not a reason (measured: the usual wrong why-answer); the
+# conjunctions count where they introduce a clause (app/answering/verification.py: explains).
+CAUSAL = frozenset("""because cause due reason result lead blame attribute therefore thus prompt trigger fear
+concern owing purpose""".split())
 _QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
 by with from is are was were be been do does did has have had and or that this these those it its
 according""".split())
@@ -144,6 +157,8 @@ class QuestionFrame:
     # Verbs of clauses that describe a noun ("the truck that launched the rockets"): who or what the
     # question is about, not the relation it asks for.
     clause_verbs: frozenset[str] = frozenset()
+    adverbial: frozenset[str] = frozenset()  # a relation without a verb: "aboard"
+    categories: frozenset[str] = frozenset()  # "women's", "junior": which competition or group
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -152,7 +167,10 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     lower = [t.lower_ for t in tokens]
     text = doc.text
     kind, labels, focus = AnswerKind.OPEN, frozenset(), None
-    wh_index = next((i for i, t in enumerate(tokens) if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
+    # The question word, not a relative "that" before it ("Of the passengers on the bus that
+    # crashed, how many were Cuban?").
+    wh_index = next((i for i, t in enumerate(tokens) if t.tag_ in ("WDT", "WP", "WP$", "WRB") and t.lower_ != "that"),
+                    None)
     wh = lower[wh_index] if wh_index is not None else ""
     after = lower[wh_index + 1] if wh_index is not None and wh_index + 1 < len(tokens) else ""
 
@@ -183,22 +201,26 @@ def analyse_question(doc: Doc) -> QuestionFrame:
             focus = lemma
             if lemma in _TIME_NOUNS:
                 kind, labels = AnswerKind.TIME, TIME_LABELS | (NUMERIC_LABELS if lemma == "time" else frozenset())
-                if lemma == "time" and any(c.dep_ in ("amod", "compound") for c in noun.children):
-                    # "winning time", "finishing time": a duration, never a day ("yesterday").
+                of_noun = of_object(noun)
+                if lemma == "time" and (any(c.dep_ in ("amod", "compound") for c in noun.children)
+                                        or (of_noun is not None and of_noun.lemma_.lower() == "day")):
+                    # "winning time": a duration; "time of day": a clock time. Never a day ("Tuesday").
                     labels = labels - {"DATE"}
             elif lemma in _NUMBER_NOUNS:
                 kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if lemma == "age" else frozenset())
             elif lemma in _PLACE_NOUNS:
                 kind, labels = AnswerKind.PLACE, PLACE_LABELS | frozenset({"ORG"})
-            elif lemma in _PERSON_ROLES:
+            elif lemma in _PERSON_ROLES or lemma in PEOPLE:
                 kind, labels = AnswerKind.PERSON, PERSON_LABELS
             elif lemma in ORG_NOUNS:
                 kind, labels = AnswerKind.NAME, frozenset({"ORG", "NORP", "GPE", "PERSON", "FAC"})
     verbs = frozenset(
         t.lemma_.lower() for t in doc
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
-        and t.lemma_.lower() not in LIGHT_VERBS and t.lemma_.lower() != "happen"
+        and t.lemma_.lower() not in LIGHT_VERBS | {"happen", "much", "many"}
     )
+    if not any(t.pos_ == "VERB" and t.lemma_.lower() in verbs and not _in_clause(t) for t in doc):
+        verbs |= _do_support_predicate(doc)
     if not verbs and kind in (AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.PERSON):
         verbs = _predicate_fallback(doc)
     # "Who said the attacks are a way to …?" asks for the speaker: the verbs of what was said are
@@ -221,11 +243,17 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
         role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
-    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in verbs
-                             and any(a.dep_ in ("relcl", "acl") for a in (t, *t.ancestors)))
+    # Verbs that say which thing or which occasion, not what is asked ("How many crew were aboard
+    # when it caught fire?").
+    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in verbs and _in_clause(t))
+    # A relation said without a verb: "How many crew members were aboard …?"
+    adverbial = frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("ADV", "ADP") and t.lemma_.lower() in _RELATED)
+    # "the women's 400 metres hurdles": a category the answer's article must be about.
+    categories = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in _CATEGORIES
+                           and t.dep_ in ("poss", "amod", "compound", "nmod"))
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
-                         clause_verbs=clause_verbs)
+                         clause_verbs=clause_verbs, adverbial=adverbial, categories=categories)
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:
@@ -241,6 +269,33 @@ def _predicate_fallback(doc: Doc) -> frozenset[str]:
             objects = [c for c in token.children if c.dep_ in ("dobj", "attr") and c.pos_ in ("NOUN", "ADJ")]
             if objects:
                 return frozenset({objects[0].lemma_.lower()})  # "make landfall" -> landfall
+    return frozenset()
+
+
+_CATEGORIES = frozenset("woman man girl boy female male junior senior youth amateur paralympic wheelchair".split())
+
+
+def _in_clause(token: Token) -> bool:
+    """In a clause that says which thing or which occasion: relative and participle clauses ("the
+    truck that launched …", "its publicly exposed data") and "when" clauses."""
+    return any(a.dep_ in ("relcl", "acl", "advcl") or (a.dep_ == "amod" and a.pos_ == "VERB")
+               for a in (token, *token.ancestors))
+
+
+def _do_support_predicate(doc: Doc) -> frozenset[str]:
+    """The main verb of a do-question that the small model tags as a noun: "How many seats did the
+    Conservative Party win in …?", "By how many points did the Dow fall on …?" — the first noun or
+    verb right after the subject that "did" introduces (a name or noun)."""
+    do = next((t for t in doc if t.lower_ in ("did", "does", "do") and t.i + 2 < len(doc)), None)
+    if do is None:
+        return frozenset()
+    for token in doc[do.i + 2:]:
+        if token.is_punct or token.pos_ in ("ADP", "SCONJ", "CCONJ"):
+            break
+        if token.pos_ in ("NOUN", "VERB") and doc[token.i - 1].pos_ in ("NOUN", "PROPN", "PRON") \
+                and token.dep_ not in ("nsubj", "nsubjpass", "compound", "amod", "poss", "appos"):
+            lemma = token.lemma_.lower()
+            return frozenset() if lemma in LIGHT_VERBS else frozenset({lemma})
     return frozenset()
 
 

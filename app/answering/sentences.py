@@ -24,7 +24,9 @@ from spacy.tokens import Span
 from app.answering.citations import evidence_text
 from app.answering.picking import PickFn, explain_schema, factoid_schema, format_sentences, parse_pick
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
-from app.answering.verification import Verdict, candidates, explains, locate, open_answer, verify
+from app.answering.rewriting import asked_part
+from app.answering.verification import (Candidate, Verdict, candidates, explains, locate, open_answer, preferred,
+                                        verify)
 from app.text import sentence_spans
 from app.types import Citation, CitationOrigin, Passage
 from app.types import Span as TextSpan
@@ -95,13 +97,31 @@ def _passage_context(ref: SentenceRef) -> str:
     return evidence_text(ref.passage)
 
 
+class ArticleContext:
+    """What a sentence's article attests: its passage, title and date, and its whole text. A
+    question's names and years hold for a sentence whose article states them (news names the event
+    a paragraph before its figure); a sentence that names another year or place itself still
+    fails (app/answering/verification.py). One per request: articles are read once."""
+
+    def __init__(self, store):
+        self.store = store
+        self._articles: dict[str, str] = {}
+
+    def __call__(self, ref: SentenceRef) -> str:
+        article_id = ref.passage.article_id
+        if article_id not in self._articles:
+            article = self.store.get_article(article_id)
+            self._articles[article_id] = article.text if article is not None else ""
+        return evidence_text(ref.passage) + "\n" + self._articles[article_id]
+
+
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
                           fallback_depth: int = 5, frame: QuestionFrame | None = None,
                           context: Callable[[SentenceRef], str] | None = None) -> Outcome:
     """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
     sentence's article attests, for its constraints (default: its passage, title and date)."""
-    frame = frame or analyse_question(nlp(question))
+    frame = frame or analyse_question(nlp(asked_part(question)))
     attested = context or _passage_context
     if not ranked:
         return Outcome(frame, reason="no sentence to answer from")
@@ -116,7 +136,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
     # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU).
     if frame.kind not in (AnswerKind.OPEN, AnswerKind.REASON):
-        strong = _unambiguous(candidates(frame, spans[0], attested(ranked[0]), similar))
+        strong = _unambiguous(frame, candidates(frame, spans[0], attested(ranked[0]), similar))
         if strong:
             return Outcome(frame, strong, [ranked[0]], "matched")
 
@@ -148,7 +168,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         if within:
             return Outcome(frame, within[0], [ranked[within[1]]], "model", raw=raw)
         # The right sentence with a badly copied span: one clear candidate of the asked type in it.
-        strong = _unambiguous(candidates(frame, spans[index], attested(ranked[index]), similar)) \
+        strong = _unambiguous(frame, candidates(frame, spans[index], attested(ranked[index]), similar)) \
             or _open_in(frame, spans[index], attested(ranked[index]))
         if strong:
             return Outcome(frame, strong, [ranked[index]], "matched", raw=raw)
@@ -156,7 +176,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         failures.append("the model found no sentence that states the answer")
 
     for ref, span in list(zip(ranked, spans))[:fallback_depth]:
-        strong = _unambiguous(candidates(frame, span, attested(ref), similar))
+        strong = _unambiguous(frame, candidates(frame, span, attested(ref), similar))
         if strong:
             return Outcome(frame, strong, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
@@ -198,10 +218,12 @@ def _shortest(frame: QuestionFrame, sentence: Span, answer: str, context: str = 
     return _one_inside(frame, sentence, answer, context, similar) or answer
 
 
-def _unambiguous(found) -> str | None:
-    """The one strongly attached candidate; two different ones (who of the two?) is no answer."""
-    strong = list(dict.fromkeys(c.text for c in found if c.verdict.strength >= 2))
-    return strong[0] if len(strong) == 1 else None
+def _unambiguous(frame: QuestionFrame, found: Sequence[Candidate]) -> str | None:
+    """The one strongly attached candidate (of several, the one the question prefers:
+    verification.preferred); two different ones left (who of the two?) is no answer."""
+    strong = preferred(frame, [c for c in found if c.verdict.strength >= 2])
+    texts = list(dict.fromkeys(c.text for c in strong))
+    return texts[0] if len(texts) == 1 else None
 
 
 def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], ask: PickFn | None,

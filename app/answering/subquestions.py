@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.answering.citations import evidence_text
 from app.answering.question_frame import QuestionFrame
-from app.answering.sentences import Outcome, SentenceRef, answer_from_sentences, rank_sentences
+from app.answering.sentences import ArticleContext, Outcome, SentenceRef, answer_from_sentences, rank_sentences
 from app.answering.sentences import cite as cite_sentence
 from app.types import Answer, Citation, Passage
 
@@ -35,7 +34,7 @@ class Asking:
     similar: Callable[[str, str], float]
 
     def __post_init__(self):
-        self._articles: dict[str, str] = {}
+        self.article_context = ArticleContext(self.pipeline.store)
 
     def verified(self, question: str, frame: QuestionFrame | None = None) -> tuple[Outcome, list[Passage]]:
         """``question`` through retrieval, sentence ranking, the generator's pick and verification;
@@ -47,14 +46,6 @@ class Asking:
                                         pipeline.picker(self.temperature), pipeline.pick_prompts, self.similar,
                                         frame=frame, context=self.article_context)
         return outcome, retrieved
-
-    def article_context(self, ref: SentenceRef) -> str:
-        """What the sentence's article attests: its passage, title and date, and its whole text."""
-        article_id = ref.passage.article_id
-        if article_id not in self._articles:
-            article = self.pipeline.store.get_article(article_id)
-            self._articles[article_id] = article.text if article is not None else ""
-        return evidence_text(ref.passage) + "\n" + self._articles[article_id]
 
 
 def cite(stated: Sequence[tuple[SentenceRef, str]]) -> tuple[list[str], list[Citation]]:

@@ -37,6 +37,7 @@ class Verdict:
     failure: str = ""  # failure class: not-in-sentence, wrong-type, restates-question, wrong-relation,
     #                    wrong-argument, constraint-mismatch
     strength: int = 0  # 2 = relation and argument matched explicitly, 1 = nothing contradicts
+    distance: int = 99  # dependency arcs from the answer to the asked verb or role (for ties)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -48,6 +49,10 @@ class Candidate:
     start: int  # character offsets into the sentence
     end: int
     verdict: Verdict = field(default_factory=lambda: Verdict(True))
+    label: str = ""  # its entity label ("" for a bare number)
+    tokens: tuple[int, ...] = ()  # its tokens' indices in the parsed document
+    attached_to: int = -1  # the index of the token its phrase hangs on, and how ("appos", "conj")
+    attachment: str = ""
 
 
 # -- numbers -----------------------------------------------------------------------------------
@@ -142,7 +147,7 @@ def verify_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
         return Verdict(False, f"“{answer}” is not a {frame.kind.value}, which the question asks for", "wrong-type")
     if _restates(frame, typed):
         return Verdict(False, f"“{answer}” only repeats the question", "restates-question")
-    constraint = check_constraints(frame, sentence, context)
+    constraint = check_constraints(frame, sentence, context, typed)
     if not constraint:
         return constraint
     if frame.kind == AnswerKind.NUMBER:
@@ -169,12 +174,21 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
             return None
     elif frame.kind == AnswerKind.TIME:
         core.extend(t for t in tokens if re.fullmatch(r"(1[89]|20)\d\d", t.text) and t not in core)
+        if core and not any(re.search(r"\d", t.text) or t.lower_ in _TIME_WORDS for t in core):
+            return None  # "the day", "the age of fifteen": spaCy's DATE, but no time a reader can use
     elif frame.kind in (AnswerKind.PERSON, AnswerKind.NAME, AnswerKind.PLACE) and not core:
         # spaCy's small model misses some names; a proper noun (not the question's) still names something.
         core = [t for t in tokens if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME", "CARDINAL")]
         if frame.kind == AnswerKind.PERSON and core and any(t.ent_type_ in PLACE_LABELS for t in core):
             return None
     return sorted(set(core), key=lambda t: t.i) or None
+
+
+_TIME_WORDS = frozenset("""january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
+yesterday today tonight tomorrow ago last next earlier later morning afternoon evening night noon midnight
+spring summer autumn winter week weeks month months decade century hour hours minute minutes second seconds
+""".split())
 
 
 def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:
@@ -190,9 +204,11 @@ def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:
     return not own
 
 
-def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -> Verdict:
+def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", answer: Sequence[Token] = ()
+                      ) -> Verdict:
     """The question's years and names hold for the sentence: said in it or in its article, and not
-    replaced by another year or another place of the same kind in the sentence itself."""
+    replaced by another year or another place of the same kind in the sentence itself. The answer
+    (and a place it is given with: "Bishkek, Kyrgyzstan") is not such another place."""
     where = (sentence.text + "\n" + context).lower()
     for text, label in frame.constraints:
         # A person is named by surname after the first mention ("Nancy Pelosi" … "Pelosi").
@@ -200,6 +216,10 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -
         if not _mentioned(name, where, demonym=label == "NORP"):
             return Verdict(False, f"the question is about “{text}”, which the cited passage does not mention",
                            "constraint-mismatch")
+    for category in frame.categories:  # "women's": not a report of the men's race
+        if not re.search(rf"\b{_CATEGORY_FORMS.get(category, category)}\b", where):
+            return Verdict(False, f"the question is about the {category}'s category, which the cited article does "
+                                  "not mention", "constraint-mismatch")
     if frame.years:
         sentence_years = {int(t.text) for t in sentence if re.fullmatch(r"(1[89]|20)\d\d", t.text)
                           and t.ent_type_ == "DATE"}
@@ -212,7 +232,9 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -
                            "constraint-mismatch")
     asked_places = [(t, lab) for t, lab in frame.constraints if lab in PLACING_LABELS]
     if asked_places:
-        in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS]
+        answer_ids = {t.i for t in answer}
+        in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS
+                       and not answer_ids & ({t.i for t in e} | {e.root.head.i})]
         question = frame.text.lower()
         if in_sentence and not any(_mentioned(t, sentence.text.lower()) for t, _ in asked_places):
             others = [e.text for e in in_sentence if e.text.lower() not in question
@@ -221,6 +243,9 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "") -
                 return Verdict(False, f"the sentence is about {others[0]}, the question about {asked_places[0][0]}",
                                "constraint-mismatch")
     return Verdict(True)
+
+
+_CATEGORY_FORMS = {"woman": "wom[ae]n", "man": "m[ae]n", "girl": "girls?", "boy": "boys?"}
 
 
 def _mentioned(name: str, text: str, demonym: bool = False) -> bool:
@@ -244,6 +269,8 @@ def _stems(word: str, demonym: bool) -> list[str]:
     for ending, keep in _DEMONYM_ENDINGS if demonym else ():
         if word.endswith(ending) and len(word) - len(ending) + len(keep) >= 4:
             stems.append(word[: len(word) - len(ending)] + keep)
+    if demonym and word.endswith("ish"):  # Polish -> Poland, Finnish -> Finland, Irish -> Ireland
+        stems += [word[:-3] + "and", word[:-3] + "land", word[:-3] + "eland"]
     return stems
 
 
@@ -317,15 +344,18 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         if not _noun_compatible(frame.focus, noun, similar) and not _matches_verb(frame, [noun.lemma_]):
             return Verdict(False, f"“{number.text}” counts {noun.text}, not {frame.focus}s", "wrong-argument")
         strength = 2 if noun.lemma_.lower() == frame.focus else strength
-    if frame.verbs:
-        if _matches_verb(frame, relation_words):
+    if frame.verbs or frame.adverbial:
+        # The main relation; a clause verb only says which thing or occasion ("the structure that
+        # caught fire", "aboard when it caught fire") and is asked only when nothing else is.
+        main = frame.verbs - frame.clause_verbs | frame.adverbial
+        if any(relates(main or frame.verbs, word) for word in relation_words):
             return Verdict(True, strength=2)
         governing = [t for t in _verb_chain(anchor) if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS]
-        if governing:
+        if governing and not (not main and relates(frame.clause_verbs, governing[0].lemma_)):
             return Verdict(False, f"“{number.text}” is what was {governing[0].text}, not what the question asks "
-                                  f"({', '.join(sorted(frame.verbs))})", "wrong-relation")
-        if not _matches_verb(frame, [t.lemma_ for t in sentence]):
-            return Verdict(False, f"the sentence does not say {', '.join(sorted(frame.verbs))}", "wrong-relation")
+                                  f"({', '.join(sorted(main or frame.verbs))})", "wrong-relation")
+        if main and not any(relates(main, t.lemma_) for t in sentence):
+            return Verdict(False, f"the sentence does not say {', '.join(sorted(main))}", "wrong-relation")
     return Verdict(True, strength=strength)
 
 
@@ -436,7 +466,7 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
                 # "X said the attacks … and Syria are …": the subject of what was said is not the speaker.
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{governor.text}”, "
                                       f"not of “{anchor.text}”", "wrong-argument")
-        return Verdict(True, strength=2)
+        return Verdict(True, strength=2, distance=distance)
     return Verdict(True, strength=1)
 
 
@@ -485,21 +515,61 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
     """Spans of the asked type in ``sentence`` that verify, best first."""
     if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
         return []
-    spans: list[list[Token]] = []
+    spans: list[tuple[list[Token], str]] = []
     for ent in sentence.ents:
         if ent.label_ in frame.labels:
-            spans.append(list(ent))
+            spans.append((list(ent), ent.label_))
     if frame.kind == AnswerKind.NUMBER:
-        covered = {t.i for s in spans for t in s}
-        spans += [[t] for t in sentence if number_value(t) is not None and t.i not in covered]
+        covered = {t.i for s, _ in spans for t in s}
+        spans += [([t], "") for t in sentence if number_value(t) is not None and t.i not in covered]
     found = []
-    for tokens in spans:
+    for tokens, label in spans:
         verdict = verify_tokens(frame, sentence, tokens, context, similar)
         if verdict:
             start = tokens[0].idx - sentence.start_char
             end = tokens[-1].idx + len(tokens[-1].text) - sentence.start_char
-            found.append(Candidate(sentence.text[start:end], start, end, verdict))
+            root = next((t for t in tokens if t.head.i not in {u.i for u in tokens} or t.head.i == t.i), tokens[-1])
+            found.append(Candidate(sentence.text[start:end], start, end, verdict, label, tuple(t.i for t in tokens),
+                                   root.head.i, root.dep_))
     return sorted(found, key=lambda c: -c.verdict.strength)
+
+
+_BROAD_PLACES = frozenset("country nation state province region county island continent".split())
+
+
+def preferred(frame: QuestionFrame, found: Sequence[Candidate]) -> list[Candidate]:
+    """Of several verified candidates in one sentence, those the question prefers:
+    - a person over an organisation or country named beside them ("Judge Michael Urbanski" in
+      "United States Federal District Judge Michael Urbanski");
+    - for a place, the specific one of "Vienna, Austria" (the country when the question asks for one);
+    - otherwise the one closest to the asked verb or role, when one is closer than the rest."""
+    kept = list(found)
+    if frame.kind == AnswerKind.PERSON and any(c.label == "PERSON" for c in kept):
+        kept = [c for c in kept if c.label == "PERSON"]
+    if frame.kind == AnswerKind.PLACE:
+        def inside(c: Candidate, others: Sequence[Candidate]) -> bool:  # "Austria" in "Vienna, Austria"
+            return c.attachment in ("appos", "conj", "npadvmod") and any(c.attached_to in o.tokens for o in others)
+        broad = frame.focus in _BROAD_PLACES
+        outer = [c for c in kept if inside(c, kept)]
+        if outer:
+            kept = outer if broad else [c for c in kept if c not in outer]
+    if len({c.text for c in kept}) > 1:
+        nearest = min(c.verdict.distance for c in kept)
+        closest = [c for c in kept if c.verdict.distance == nearest]
+        if len({c.text for c in closest}) == 1:
+            kept = closest
+    return kept
+
+
+_PURPOSE_NOUNS = frozenset("attempt bid effort order aim".split())
+# "vowed to retaliate after the airstrike": an event given with the asked action is its occasion;
+# elsewhere in a sentence these only date something.
+_EVENT_PREPOSITIONS = frozenset("after following amid over".split())
+
+
+def _occasion_of(word: Token) -> Token:
+    """The verb an "after …" phrase or clause is attached to."""
+    return word.head.head if word.dep_ == "mark" else word.head
 
 
 def explains(frame: QuestionFrame, sentence: Span) -> Verdict:
@@ -511,7 +581,13 @@ def explains(frame: QuestionFrame, sentence: Span) -> Verdict:
         (frame.content and len(shared) / len(frame.content) >= 0.34)
     if not about:
         return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
-    causal = bool(lemmas & CAUSAL) or any(t.dep_ in ("advcl", "mark") and t.lower_ in ("to", "because", "since")
-                                           for t in sentence) \
-        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ in ("advcl", "xcomp") for t in sentence)
+    # A cause word, a clause of reason ("as it might have caused …", "so he could …") or of
+    # purpose ("… to avoid stigma"); not an infinitive that only completes a verb ("attempting to
+    # ascertain").
+    causal = bool(lemmas & CAUSAL) \
+        or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") for t in sentence) \
+        or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in frame.content for t in sentence) \
+        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence) \
+        or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
+               for t in sentence[:-1])  # "in an attempt to prevent a stall"
     return Verdict(True, strength=2 if causal else 1)
