@@ -413,3 +413,16 @@ def test_an_event_given_with_the_asked_action_is_its_occasion_but_a_date_is_not(
 def test_a_time_of_day_is_not_a_day(nlp):
     frame = analyse_question(nlp("At what time of day were the rockets fired at the Ain al-Asad base?"))
     assert "DATE" not in frame.labels
+
+
+def test_which_airport_asks_for_the_facility_not_its_country_and_a_market_is_named_by_its_noun(nlp):
+    airport = analyse_question(nlp("Which airport did the plane take off from?"))
+    assert "GPE" not in airport.labels
+    question = "In which market did the February 2019 slum fire in Chittagong, Bangladesh, break out?"
+    context = "Fire destroys 200 homes in Chittagong slum, Bangladesh 2019"
+    assert found(nlp, question, "The fire in Bhera Market broke out at around 3:30am.", context) == ["Bhera"]
+
+
+def test_in_what_year_is_not_answered_by_a_day(nlp):
+    assert not check(nlp, "In what year was the plane built?", "On Saturday night, the plane was built in a field.",
+                     "Saturday night")

@@ -97,6 +97,8 @@ _PLACE_NOUNS = frozenset("""city country town village province state region capi
 airport stadium venue place location area neighbourhood neighborhood street building hospital market square park
 base camp station hotel bridge river lake mountain sea ocean coast peninsula continent prison palace museum
 church cathedral mosque temple""".split())
+_FACILITIES = frozenset("""airport stadium venue building hospital market square park base camp station hotel
+bridge prison palace museum church cathedral mosque temple""".split())
 _TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
 _NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count toll tally"
                           .split())
@@ -209,7 +211,9 @@ def analyse_question(doc: Doc) -> QuestionFrame:
             elif lemma in _NUMBER_NOUNS:
                 kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if lemma == "age" else frozenset())
             elif lemma in _PLACE_NOUNS:
-                kind, labels = AnswerKind.PLACE, PLACE_LABELS | frozenset({"ORG"})
+                # "Which airport": a facility is named, not the country it is in.
+                kind, labels = AnswerKind.PLACE, \
+                    frozenset({"FAC", "ORG", "LOC"}) if lemma in _FACILITIES else PLACE_LABELS | frozenset({"ORG"})
             elif lemma in _PERSON_ROLES or lemma in PEOPLE:
                 kind, labels = AnswerKind.PERSON, PERSON_LABELS
             elif lemma in ORG_NOUNS:

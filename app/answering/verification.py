@@ -164,7 +164,7 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
     indices = {t.i for t in tokens}
     core: list[Token] = []
     for ent in sentence.ents:
-        if ent.label_ in frame.labels and indices & {t.i for t in ent}:
+        if _of_asked_type(frame, ent) and indices & {t.i for t in ent}:
             core.extend(ent)
     if frame.kind == AnswerKind.NUMBER:
         core.extend(t for t in tokens if number_value(t) is not None and t not in core)
@@ -176,6 +176,9 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
         core.extend(t for t in tokens if re.fullmatch(r"(1[89]|20)\d\d", t.text) and t not in core)
         if core and not any(re.search(r"\d", t.text) or t.lower_ in _TIME_WORDS for t in core):
             return None  # "the day", "the age of fifteen": spaCy's DATE, but no time a reader can use
+        if frame.focus == "year" and not any(re.fullmatch(r"(1[89]|20)\d\ds?", t.text) or t.lower_ == "year"
+                                              for t in core):
+            return None  # "In what year …?" is not answered by "Saturday night"
     elif frame.kind in (AnswerKind.PERSON, AnswerKind.NAME, AnswerKind.PLACE) and not core:
         # spaCy's small model misses some names; a proper noun (not the question's) still names something.
         core = [t for t in tokens if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME", "CARDINAL")]
@@ -189,6 +192,13 @@ jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursd
 yesterday today tonight tomorrow ago last next earlier later morning afternoon evening night noon midnight
 spring summer autumn winter week weeks month months decade century hour hours minute minutes second seconds
 """.split())
+
+
+def _of_asked_type(frame: QuestionFrame, ent: Span) -> bool:
+    """An entity of an asked label, or one named by the asked noun whatever spaCy labels it ("Bhera
+    Market" for "which market")."""
+    return ent.label_ in frame.labels or (frame.kind == AnswerKind.PLACE and frame.focus is not None and frame.focus in
+                                          (ent.root.lemma_.lower(), ent.root.head.lemma_.lower()))
 
 
 def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:
@@ -230,9 +240,9 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
         if not context_years & frame.years:
             return Verdict(False, f"the question asks about {_join(frame.years)}; the cited article is not",
                            "constraint-mismatch")
+    answer_ids = {t.i for t in answer}
     asked_places = [(t, lab) for t, lab in frame.constraints if lab in PLACING_LABELS]
     if asked_places:
-        answer_ids = {t.i for t in answer}
         in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS
                        and not answer_ids & ({t.i for t in e} | {e.root.head.i})]
         question = frame.text.lower()
@@ -517,7 +527,7 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
         return []
     spans: list[tuple[list[Token], str]] = []
     for ent in sentence.ents:
-        if ent.label_ in frame.labels:
+        if _of_asked_type(frame, ent):
             spans.append((list(ent), ent.label_))
     if frame.kind == AnswerKind.NUMBER:
         covered = {t.i for s, _ in spans for t in s}
