@@ -426,3 +426,21 @@ def test_which_airport_asks_for_the_facility_not_its_country_and_a_market_is_nam
 def test_in_what_year_is_not_answered_by_a_day(nlp):
     assert not check(nlp, "In what year was the plane built?", "On Saturday night, the plane was built in a field.",
                      "Saturday night")
+
+
+def test_injuries_caused_to_two_personnel_state_how_many_were_injured(nlp):
+    verdict = check(nlp, "How many personnel at the base were injured in the rocket attack?", SEED_FOURTEEN, "two")
+    assert verdict and verdict.counts_focus
+
+
+def test_a_count_of_a_similar_noun_is_verified_but_not_a_count_of_the_asked_noun(nlp, similar):
+    verdict = check(nlp, "How many personnel at the base were injured in the rocket attack?",
+                    "Hamza Mishaan was one of the civilians injured in the explosion.", "one", similar=similar)
+    assert not verdict.counts_focus
+
+
+def test_among_the_dead_asks_for_the_dead_not_the_wounded(nlp):
+    question = "How many civilians were among the confirmed dead in the twin bombings of the Jolo Cathedral in Mindanao?"
+    context = "Twin bombings hit Jolo Cathedral in Mindanao"
+    assert not check(nlp, question, "Mijares further claimed 90 civilians were wounded, as were seventeen from the "
+                                    "Armed Forces.", "90", context)

@@ -5,7 +5,6 @@ appearance), the real embedder and spaCy, and LangChain fake chat models for the
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -17,6 +16,7 @@ from app.nlp import load_spacy
 from app.text import marker_numbers
 
 from conftest import WIKINEWS, make_settings
+from fake_readers import Reader
 
 pytestmark = pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared/data/wikinews")
 
@@ -38,24 +38,6 @@ class NoModel(FakeListChatModel):
 
     def _call(self, *args, **kwargs):
         raise AssertionError("the chat model was called, but this branch must not need it")
-
-
-class Reader(FakeListChatModel):
-    """Stands in for the generator: picks the numbered sentence holding one of ``picks``' fragments
-    and copies its answer; "no sentence" when none is shown. Keeps the questions it was asked."""
-
-    responses: list = []
-    picks: dict = {}
-    asked: list = []
-
-    def _call(self, messages, stop=None, run_manager=None, **kwargs):
-        prompt = messages[-1].content
-        self.asked.append(re.search(r"Question: (.*)", prompt).group(1))
-        for number, text in re.findall(r"^\[(\d+)\] \(.*?\) (.*)$", prompt, flags=re.M):
-            for fragment, answer in self.picks.items():
-                if fragment in text:
-                    return json.dumps({"sentence": int(number), "answer": answer})
-        return json.dumps({"sentence": 0, "answer": ""})
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,35 @@ def factoid_schema(count: int) -> dict:
     }
 
 
+def choice_schema(count: int) -> dict:
+    """One of ``count`` numbered candidates, or 0 for none."""
+    return {
+        "type": "object",
+        "properties": {"choice": {"type": "integer", "enum": list(range(0, count + 1))}},
+        "required": ["choice"],
+        "additionalProperties": False,
+    }
+
+
+def parse_choice(raw: str, count: int) -> int:
+    """The chosen candidate's number (1-based), or 0 for none or anything malformed."""
+    choice = _json_object(raw).get("choice")
+    return choice if isinstance(choice, int) and 1 <= choice <= count else 0
+
+
+def _json_object(raw: str) -> dict:
+    """The model's JSON object, also when wrapped in other text; {} when there is none."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, TypeError):
+        match = re.search(r"\{.*\}", raw or "", re.S)
+        try:
+            data = json.loads(match.group()) if match else {}
+        except json.JSONDecodeError:
+            data = {}
+    return data if isinstance(data, dict) else {}
+
+
 def explain_schema(count: int) -> dict:
     return {
         "type": "object",
@@ -56,16 +85,7 @@ def explain_schema(count: int) -> dict:
 
 def parse_pick(raw: str, count: int) -> Pick:
     """Read the model's JSON; anything malformed or out of range reads as "none"."""
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, TypeError):
-        match = re.search(r"\{.*\}", raw or "", re.S)
-        try:
-            data = json.loads(match.group()) if match else {}
-        except json.JSONDecodeError:
-            data = {}
-    if not isinstance(data, dict):
-        data = {}
+    data = _json_object(raw)
     numbers = data.get("sentences", [data.get("sentence")] if "sentence" in data else [])
     if not isinstance(numbers, list):
         numbers = [numbers]

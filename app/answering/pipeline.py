@@ -95,7 +95,8 @@ class Pipeline:
         self.generation_lock = generation_lock if generation_lock is not None \
             else new_generation_lock(settings.llm, chat_model)
         self.pick_prompts = Prompts(*(load_prompt(settings, f"{name}.txt") for name in
-                                      ("pick_system", "pick_user", "explain_system", "explain_user")))
+                                      ("pick_system", "pick_user", "explain_system", "explain_user",
+                                       "choose_system", "choose_user")))
         self.condense_prompt = load_prompt(settings, "condense.txt")
 
     # -- models, built on first use when not given ------------------------------------------

@@ -250,8 +250,9 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     # Verbs that say which thing or which occasion, not what is asked ("How many crew were aboard
     # when it caught fire?").
     clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in verbs and _in_clause(t))
-    # A relation said without a verb: "How many crew members were aboard …?"
-    adverbial = frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("ADV", "ADP") and t.lemma_.lower() in _RELATED)
+    # A relation said without a verb: "How many crew members were aboard …?", "… among the dead?"
+    adverbial = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in _RELATED
+                          and (t.pos_ in ("ADV", "ADP") or (t.dep_ == "pobj" and t.pos_ == "ADJ")))
     # "the women's 400 metres hurdles": a category the answer's article must be about.
     categories = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in _CATEGORIES
                            and t.dep_ in ("poss", "amod", "compound", "nmod"))

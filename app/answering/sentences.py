@@ -2,14 +2,15 @@
 
 1. The passages' sentences are ranked by similarity to the question; the best few are shown to
    the generator, numbered, with their article's title and date.
-2. The generator picks the sentence that states the answer and copies the answer span
-   (app/answering/picking.py: constrained output).
-3. The pick is verified (app/answering/verification.py): the span is in that sentence, of the asked
-   type, attached to the asked relation, and the question's constraints hold. A pick that fails
-   is not shown; the pipeline then looks, in the model's sentence and then in the best-ranked
-   sentences, for a span that verifies with an explicit relation (the "matched" origin).
-4. Nothing verifies: a refusal that says why, with the closest passages.
-"""
+2. The checks (app/answering/verification.py) look for answers of the asked type, attached to the
+   asked relation, whose constraints hold, in every sentence shown. One such answer in the best
+   sentence, or one in all of them, is the answer without a model call. Of several, the generator
+   chooses one or none (app/answering/picking.py: constrained output, an enum of the candidates).
+3. When the checks find none, the generator picks the sentence that states the answer and copies
+   the answer span, and the pick is verified. A pick that fails is not shown; the pipeline then
+   looks, in the model's sentence and then in the best-ranked sentences, for a span that verifies
+   (the "matched" origin).
+4. Nothing verifies: a refusal that says why, with the closest passages."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from app.answering.citations import evidence_text
-from app.answering.picking import PickFn, explain_schema, factoid_schema, format_sentences, parse_pick
+from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
+                                   parse_pick)
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.answering.rewriting import asked_part
 from app.answering.verification import (Candidate, Verdict, candidates, explains, locate, open_answer, preferred,
@@ -52,6 +54,8 @@ class Prompts:
     pick_user: str
     explain_system: str
     explain_user: str
+    choose_system: str
+    choose_user: str
 
 
 @dataclass
@@ -139,6 +143,13 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         strong = _unambiguous(frame, candidates(frame, spans[0], attested(ranked[0]), similar))
         if strong:
             return Outcome(frame, strong, [ranked[0]], "matched")
+        # Otherwise the verified answers of all the sentences: one is the answer; of several, the
+        # generator chooses (a small model chooses far better than it copies a span).
+        pool = _verified_pool(frame, ranked, spans, attested, similar)
+        if len(pool) == 1:
+            return Outcome(frame, pool[0][0], [ranked[pool[0][1]]], "matched")
+        if len(pool) > 1 and ask is not None:
+            return _choose(frame, ranked, pool, ask, prompts, user_fields)
 
     raw, pick = "", None
     if ask is not None:
@@ -180,6 +191,41 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         if strong:
             return Outcome(frame, strong, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
+
+
+def _verified_pool(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span],
+                   attested: Callable[[SentenceRef], str], similar, limit: int = 8) -> list[tuple[str, int]]:
+    """(answer, sentence index) for every strongly verified answer in the sentences, each answer
+    (or count) once, from its best-ranked sentence, the question's preferred one of several in a sentence.
+    Counts of the very noun asked about go before counts of a similar one ("two personnel" before
+    "one of the civilians" for "How many personnel …?")."""
+    found: list[tuple[Candidate, int]] = []
+    for i, (ref, span) in enumerate(zip(ranked, spans)):
+        strong = [c for c in candidates(frame, span, attested(ref), similar) if c.verdict.strength >= 2]
+        found += [(c, i) for c in preferred(frame, strong)]
+    if any(c.verdict.counts_focus for c, _ in found):
+        found = [(c, i) for c, i in found if c.verdict.counts_focus]
+    pool: dict[object, tuple[str, int]] = {}
+    for c, i in found:  # "two dozen" and "24" are one answer
+        pool.setdefault(c.value if c.value is not None else " ".join(c.text.lower().split()), (c.text, i))
+    return list(pool.values())[:limit]
+
+
+def _choose(frame: QuestionFrame, ranked: Sequence[SentenceRef], pool: Sequence[tuple[str, int]], ask: PickFn,
+            prompts: Prompts, user_fields: dict) -> Outcome:
+    """The generator chooses one of several verified answers, or none (a refusal)."""
+    options = "\n".join(f"{n}. {text} (sentence {i + 1})" for n, (text, i) in enumerate(pool, start=1))
+    raw = ""
+    try:
+        raw = ask(prompts.choose_system, prompts.choose_user.format(**user_fields, options=options),
+                  choice_schema(len(pool)))
+    except Exception as err:
+        log.warning("answer choice failed: %s", err)
+    choice = parse_choice(raw, len(pool))
+    if not choice:
+        return Outcome(frame, reason="several sentences state different answers and none was chosen", raw=raw)
+    text, index = pool[choice - 1]
+    return Outcome(frame, text, [ranked[index]], "model", raw=raw)
 
 
 def _within_copy(frame: QuestionFrame, copy: str, index: int, ranked: Sequence[SentenceRef], spans: Sequence[Span],

@@ -38,6 +38,7 @@ class Verdict:
     #                    wrong-argument, constraint-mismatch
     strength: int = 0  # 2 = relation and argument matched explicitly, 1 = nothing contradicts
     distance: int = 99  # dependency arcs from the answer to the asked verb or role (for ties)
+    counts_focus: bool = False  # a count of the very noun asked about ("two personnel" for personnel)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -53,6 +54,7 @@ class Candidate:
     tokens: tuple[int, ...] = ()  # its tokens' indices in the parsed document
     attached_to: int = -1  # the index of the token its phrase hangs on, and how ("appos", "conj")
     attachment: str = ""
+    value: float | None = None  # a count's value ("two dozen" -> 24)
 
 
 # -- numbers -----------------------------------------------------------------------------------
@@ -349,24 +351,46 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         relation_words += [c.lemma_ for c in noun.subtree if c.dep_ in ("amod", "acl", "relcl", "compound")]
         relation_words.append(noun.lemma_)  # "deaths", "passengers": the noun itself may be the relation
     relation_words += [c.lemma_ for c in number.children]
+    relation_words += [t.lemma_ for t in _nouns_up_to_verb(anchor)]  # "injuries to two personnel"
+    for verb in _verb_chain(anchor):  # "causing minor injuries to two personnel": the injuries say it
+        if verb.lemma_.lower() in _CAUSATIVE:
+            relation_words += [c.lemma_ for c in verb.children if c.dep_ == "dobj"]
+            relation_words += [g.lemma_ for c in verb.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
     strength = 1
     if frame.focus and noun is not None and frame.focus not in ("old", "long", "far", "big", "large", "high"):
         if not _noun_compatible(frame.focus, noun, similar) and not _matches_verb(frame, [noun.lemma_]):
             return Verdict(False, f"“{number.text}” counts {noun.text}, not {frame.focus}s", "wrong-argument")
         strength = 2 if noun.lemma_.lower() == frame.focus else strength
+    exact = noun is not None and noun.lemma_.lower() == frame.focus
     if frame.verbs or frame.adverbial:
         # The main relation; a clause verb only says which thing or occasion ("the structure that
         # caught fire", "aboard when it caught fire") and is asked only when nothing else is.
         main = frame.verbs - frame.clause_verbs | frame.adverbial
         if any(relates(main or frame.verbs, word) for word in relation_words):
-            return Verdict(True, strength=2)
+            return Verdict(True, strength=2, counts_focus=exact)
         governing = [t for t in _verb_chain(anchor) if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS]
         if governing and not (not main and relates(frame.clause_verbs, governing[0].lemma_)):
             return Verdict(False, f"“{number.text}” is what was {governing[0].text}, not what the question asks "
                                   f"({', '.join(sorted(main or frame.verbs))})", "wrong-relation")
         if main and not any(relates(main, t.lemma_) for t in sentence):
             return Verdict(False, f"the sentence does not say {', '.join(sorted(main))}", "wrong-relation")
-    return Verdict(True, strength=strength)
+    return Verdict(True, strength=strength, counts_focus=exact)
+
+
+# Verbs whose object names what happened: "causing injuries to", "resulted in the deaths of".
+_CAUSATIVE = frozenset("cause result inflict suffer sustain".split())
+
+
+def _nouns_up_to_verb(token: Token) -> list[Token]:
+    """The nouns between a phrase and the verb it hangs on: "injuries" in "causing minor injuries to
+    two personnel" says what happened to them."""
+    nouns = []
+    current = token
+    while current.head.i != current.i and current.head.pos_ not in ("VERB", "AUX"):
+        current = current.head
+        if current.pos_ == "NOUN":
+            nouns.append(current)
+    return nouns
 
 
 def dependency_path(a: Token, b: Token) -> list[Token] | None:
@@ -540,7 +564,8 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
             end = tokens[-1].idx + len(tokens[-1].text) - sentence.start_char
             root = next((t for t in tokens if t.head.i not in {u.i for u in tokens} or t.head.i == t.i), tokens[-1])
             found.append(Candidate(sentence.text[start:end], start, end, verdict, label, tuple(t.i for t in tokens),
-                                   root.head.i, root.dep_))
+                                   root.head.i, root.dep_,
+                                   span_value(tokens) if frame.kind == AnswerKind.NUMBER else None))
     return sorted(found, key=lambda c: -c.verdict.strength)
 
 
