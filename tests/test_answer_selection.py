@@ -444,3 +444,36 @@ def test_among_the_dead_asks_for_the_dead_not_the_wounded(nlp):
     context = "Twin bombings hit Jolo Cathedral in Mindanao"
     assert not check(nlp, question, "Mijares further claimed 90 civilians were wounded, as were seventeen from the "
                                     "Armed Forces.", "90", context)
+
+
+def test_from_which_city_asks_where_it_came_from_not_where_it_crashed(nlp):
+    question = "From which city was the Iranian Boeing 707 cargo plane that crashed into houses in Karaj bringing meat?"
+    assert analyse_question(nlp(question)).direction == "from"
+    context = "Iranian Boeing 707 cargo plane crashes near Karaj"
+    assert not check(nlp, question, "A Boeing 707 cargo plane crashed into houses in Karaj, near Tehran, the Iranian "
+                                    "capital.", "Tehran", context)
+    assert check(nlp, question, "The army said the plane was bringing meat from Bishkek, Kyrgyzstan.", "Bishkek",
+                 context)
+
+
+def test_where_a_runner_is_from_is_not_where_he_ran(nlp):
+    question = "In which city did Eliud Kipchoge run a marathon in under two hours in October 2019?"
+    verdict = check(nlp, question, "Yesterday, Eliud Kipchoge from Kenya ran a marathon in less than two hours.",
+                    "Kenya", "October 2019")
+    assert not verdict and verdict.failure == "wrong-argument"
+
+
+def test_what_caused_it_needs_a_sentence_that_names_a_cause(nlp):
+    question = "What caused the April 2019 fire at Notre Dame cathedral in Paris?"
+    verdict = check(nlp, question, "The roof of Notre Dame cathedral in French capital Paris caught fire yesterday.",
+                    "The roof of Notre Dame cathedral", "April 2019")
+    assert not verdict and verdict.failure == "wrong-relation"
+
+
+def test_a_why_answer_is_about_the_question_counting_its_articles_title(nlp):
+    why = analyse_question(nlp("Why were water-bombing aircraft not used against the April 2019 fire at Notre Dame "
+                               "cathedral?"))
+    sentence = nlp("The French Civil Security service said water bombing by aircraft was disallowed as it might have "
+                   "caused additional damage to the monument.")[:]
+    assert not explains(why, sentence)
+    assert explains(why, sentence, "Fire engulfs Notre Dame cathedral in Paris").strength == 2

@@ -161,6 +161,7 @@ class QuestionFrame:
     clause_verbs: frozenset[str] = frozenset()
     adverbial: frozenset[str] = frozenset()  # a relation without a verb: "aboard"
     categories: frozenset[str] = frozenset()  # "women's", "junior": which competition or group
+    direction: str | None = None  # "From which city …?": the place is where something came from
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -258,7 +259,8 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                            and t.dep_ in ("poss", "amod", "compound", "nmod"))
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
-                         clause_verbs=clause_verbs, adverbial=adverbial, categories=categories)
+                         clause_verbs=clause_verbs, adverbial=adverbial, categories=categories,
+                         direction=_direction(tokens, wh_index))
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:
@@ -278,6 +280,22 @@ def _predicate_fallback(doc: Doc) -> frozenset[str]:
 
 
 _CATEGORIES = frozenset("woman man girl boy female male junior senior youth amateur paralympic wheelchair".split())
+
+
+CAUSING = frozenset("cause trigger prompt spark".split())
+_DIRECTIONS = frozenset("from to into toward towards".split())
+
+
+def _direction(tokens: list[Token], wh_index: int | None) -> str | None:
+    """The directional preposition of the place asked for: "From which city …?", "Where did it fly to?"."""
+    if wh_index is None:
+        return None
+    before = tokens[wh_index - 1].lower_ if wh_index > 0 else ""
+    if before in _DIRECTIONS:
+        return before
+    if tokens[wh_index].lower_ == "where" and tokens[-1].lower_ in _DIRECTIONS:
+        return tokens[-1].lower_
+    return None
 
 
 def _in_clause(token: Token) -> bool:

@@ -284,10 +284,11 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
         picked = parse_pick(raw, len(ranked)).sentences
     # Measured: a sentence that is only about the event (no cause, purpose or means in it) was the
     # usual wrong why-answer, so the model's pick must explain too.
-    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1]).strength >= 2]
+    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1], ranked[i - 1].passage.title or "").strength >= 2]
     origin = "model"
     if not chosen:
-        verdicts: list[tuple[int, Verdict]] = [(i, explains(frame, spans[i])) for i in range(min(3, len(spans)))]
+        verdicts: list[tuple[int, Verdict]] = [(i, explains(frame, spans[i], ranked[i].passage.title or ""))
+                                               for i in range(min(3, len(spans)))]
         chosen = [i for i, v in verdicts if v and v.strength >= 2][:1]
         origin = "matched"
     if not chosen:

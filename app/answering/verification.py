@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from app.answering.question_frame import (CAUSAL, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
+from app.answering.question_frame import (CAUSAL, CAUSING, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
                                           PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind, QuestionFrame,
                                           is_content, number_value, of_object, related, relates)
 from app.text import NUMBER_WORDS, numbers_in
@@ -457,6 +457,17 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             # "the driver of the truck that launched the rockets": "launched" says which truck; a
             # person near it is not shown to be the driver.
             return Verdict(False, f"the sentence does not say who the {frame.focus} is", "wrong-argument")
+    if frame.kind == AnswerKind.PLACE:
+        head = _phrase_head(tokens[-1])
+        preposition = head.head if head.dep_ == "pobj" else None
+        said = preposition.lower_ if preposition is not None else ""
+        if frame.direction and said not in ({"from"} if frame.direction == "from" else _TOWARDS):
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is not where it {frame.direction}", "wrong-relation")
+        if not frame.direction and said in ("from", "of") and preposition.head.ent_type_ == "PERSON" \
+                and not frame.verbs & _ORIGIN_VERBS:
+            # "Eliud Kipchoge from Kenya ran …": where he is from, not where he ran.
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” says where {preposition.head.text} is from",
+                           "wrong-argument")
     if frame.kind == AnswerKind.PERSON and frame.verbs and frame.verbs <= SPEECH_VERBS:
         # "Who said that <X>?": the speaker of another statement is not the answer; the sentence
         # must carry most of what the question says was said.
@@ -504,6 +515,10 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
     return Verdict(True, strength=1)
 
 
+_TOWARDS = frozenset("to into toward towards for at in".split())
+_ORIGIN_VERBS = frozenset("bear come hail originate grow raise".split())
+
+
 def _role_link(answer: Token, role: Token) -> bool:
     path = dependency_path(answer, role)
     return path is not None and len(path) <= 2 and not any(t.pos_ == "VERB" for t in path)
@@ -515,6 +530,9 @@ def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]
     lemmas = {t.lemma_.lower() for t in sentence}
     if frame.verbs and _matches_verb(frame, lemmas):
         return Verdict(True, strength=2)
+    if frame.verbs & CAUSING:  # "What caused the fire?": a sentence about the fire that names no cause
+        return Verdict(False, f"the sentence does not say what {'/'.join(sorted(frame.verbs & CAUSING))}d it",
+                       "wrong-relation")
     shared = frame.content & lemmas
     if frame.content and len(shared) / len(frame.content) >= 0.5:
         return Verdict(True, strength=1)
@@ -607,11 +625,11 @@ def _occasion_of(word: Token) -> Token:
     return word.head.head if word.dep_ == "mark" else word.head
 
 
-def explains(frame: QuestionFrame, sentence: Span) -> Verdict:
-    """A why/how answer: the sentence is about the question (its verb or half its content words,
-    counting the article's context) and gives a cause, purpose or means."""
+def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
+    """A why/how answer: the sentence is about the question (its verb, or a third of its content
+    words counting its article's title) and gives a cause, purpose or means."""
     lemmas = {t.lemma_.lower() for t in sentence}
-    shared = frame.content & lemmas
+    shared = frame.content & (lemmas | set(re.findall(r"[\w'-]+", title.lower())))
     about = (frame.verbs and _matches_verb(frame, lemmas)) or \
         (frame.content and len(shared) / len(frame.content) >= 0.34)
     if not about:
