@@ -477,3 +477,32 @@ def test_a_why_answer_is_about_the_question_counting_its_articles_title(nlp):
                    "caused additional damage to the monument.")[:]
     assert not explains(why, sentence)
     assert explains(why, sentence, "Fire engulfs Notre Dame cathedral in Paris").strength == 2
+
+
+def test_the_commander_of_the_base_is_not_a_commander_named_elsewhere(nlp, similar):
+    question = "What is the name of the commander of the Ain al-Asad air base?"
+    sentence = ("Pro-Iranian groups were hit hard in January last year when the United States killed Iranian "
+                "commander Qasim Soleimani.")
+    verdict = check(nlp, question, sentence, "Qasim Soleimani", "Ain al-Asad air base attack", similar)
+    assert not verdict and verdict.failure == "wrong-argument"
+    assert check(nlp, "Who is the director of the Iranian airline Mahan Air?",
+                 "Rudaw reports Mahan's director, Hamid Arabnejad Khanooki, has alleged ties to the Islamic "
+                 "Revolutionary Guard Corps of Iran.", "Hamid Arabnejad Khanooki", "Iranian airline Mahan Air", similar)
+
+
+def test_a_sentence_naming_the_asked_noun_is_shown_though_similarity_ranks_it_low(nlp):
+    from app.answering.sentences import SentenceRef, sentence_window
+    from app.types import Passage
+
+    texts = ["Germany on Monday banned Iranian airline Mahan Air.", "The ban is for security reasons.",
+             "The airline is privately owned.", "Rudaw reports Mahan's director, Hamid Arabnejad Khanooki, has ties."]
+    passage = Passage(number=1, chunk_id="a#0", article_id="a", title="t", text=" ".join(texts), start=0,
+                      end=len(" ".join(texts)))
+    refs, start = [], 0
+    for n, text in enumerate(texts):
+        refs.append(SentenceRef(passage, start, start + len(text), 1.0 - n / 10))
+        start += len(text) + 1
+    frame = analyse_question(nlp("Who is the director of the Iranian airline Mahan Air, which Germany banned?"))
+    shown = sentence_window(frame, refs, 3)
+    assert [r.text for r in shown] == [texts[0], texts[1], texts[3]]
+    assert sentence_window(frame, refs, 4) == refs

@@ -162,6 +162,8 @@ class QuestionFrame:
     adverbial: frozenset[str] = frozenset()  # a relation without a verb: "aboard"
     categories: frozenset[str] = frozenset()  # "women's", "junior": which competition or group
     direction: str | None = None  # "From which city …?": the place is where something came from
+    # "the commander of the air base": whose role it is; the stating sentence must name it too.
+    focus_of: frozenset[str] = frozenset()
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
                          clause_verbs=clause_verbs, adverbial=adverbial, categories=categories,
-                         direction=_direction(tokens, wh_index))
+                         direction=_direction(tokens, wh_index), focus_of=_focus_of(doc, focus))
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:
@@ -284,6 +286,16 @@ _CATEGORIES = frozenset("woman man girl boy female male junior senior youth amat
 
 CAUSING = frozenset("cause trigger prompt spark".split())
 _DIRECTIONS = frozenset("from to into toward towards".split())
+
+
+def _focus_of(doc: Doc, focus: str | None) -> frozenset[str]:
+    """The content words of the asked role's "of" phrase: "the director of the Iranian airline Mahan
+    Air" -> {iranian, airline, mahan, air}."""
+    role = next((t for t in doc if focus and t.lemma_.lower() == focus), None)
+    owner = of_object(role) if role is not None else None
+    if owner is None:
+        return frozenset()
+    return frozenset(t.lemma_.lower() for t in owner.subtree if is_content(t) and t.ent_type_ not in ("DATE", "TIME"))
 
 
 def _direction(tokens: list[Token], wh_index: int | None) -> str | None:

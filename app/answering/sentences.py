@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -122,11 +123,13 @@ class ArticleContext:
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
                           fallback_depth: int = 5, frame: QuestionFrame | None = None,
-                          context: Callable[[SentenceRef], str] | None = None) -> Outcome:
+                          context: Callable[[SentenceRef], str] | None = None, shown: int | None = None) -> Outcome:
     """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
-    sentence's article attests, for its constraints (default: its passage, title and date)."""
+    sentence's article attests, for its constraints (default: its passage, title and date);
+    ``shown``: how many of the ranked sentences to answer from (``sentence_window``)."""
     frame = frame or analyse_question(nlp(asked_part(question)))
     attested = context or _passage_context
+    ranked = sentence_window(frame, ranked, shown or len(ranked))
     if not ranked:
         return Outcome(frame, reason="no sentence to answer from")
     docs = list(nlp.pipe([r.text for r in ranked]))
@@ -191,6 +194,22 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         if strong:
             return Outcome(frame, strong, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
+
+
+def sentence_window(frame: QuestionFrame, ranked: Sequence[SentenceRef], size: int, promoted: int = 2
+                    ) -> list[SentenceRef]:
+    """The ``size`` sentences to answer from: the most similar ones, except that up to ``promoted``
+    of the last places go to lower-ranked sentences that name the noun asked about ("Who is the
+    director of Mahan Air, which Germany banned …?": the sentence naming the director, which
+    similarity ranks below every sentence about the ban)."""
+    head = list(ranked[:size])
+    if not frame.focus or len(ranked) <= size or frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
+        return head
+    pattern = re.compile(rf"\b{re.escape(frame.focus)}", re.IGNORECASE)
+    if any(pattern.search(r.text) for r in head):
+        return head
+    extra = [r for r in ranked[size:] if pattern.search(r.text)][:promoted]
+    return head[:size - len(extra)] + extra
 
 
 def _verified_pool(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span],

@@ -42,9 +42,10 @@ class Asking:
         pipeline = self.pipeline
         retrieved = pipeline.retriever(self.filters, self.top_k).retrieve(question)
         ranked = [] if pipeline.weak_evidence(retrieved) else rank_sentences(question, retrieved, pipeline.embeddings)
-        outcome = answer_from_sentences(question, ranked[:pipeline.settings.retrieval.answer_sentences], pipeline.nlp,
+        outcome = answer_from_sentences(question, ranked, pipeline.nlp,
                                         pipeline.picker(self.temperature), pipeline.pick_prompts, self.similar,
-                                        frame=frame, context=self.article_context)
+                                        frame=frame, context=self.article_context,
+                                        shown=pipeline.settings.retrieval.answer_sentences)
         return outcome, retrieved
 
 

@@ -450,6 +450,11 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             # "Pentagon spokesman John Kirby", "the driver of the truck, Ali Hassan", "X is the driver":
             # a short path through nouns (and a copula), never through another verb's clause.
             if any(_role_link(a, r) for a in tokens for r in roles):
+                words = {t.lemma_.lower() for t in sentence} | {t.lower_ for t in sentence}
+                if frame.focus_of and not frame.focus_of & words:
+                    # "Iranian commander Qasim Soleimani" is not the commander of the air base.
+                    return Verdict(False, f"the sentence does not say whose {frame.focus} "
+                                          f"“{' '.join(t.text for t in tokens)}” is", "wrong-argument")
                 return Verdict(True, strength=2)
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is not the {frame.focus} in the sentence",
                            "wrong-argument")
