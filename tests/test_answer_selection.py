@@ -412,7 +412,7 @@ def test_an_event_given_with_the_asked_action_is_its_occasion_but_a_date_is_not(
 
 def test_a_time_of_day_is_not_a_day(nlp):
     frame = analyse_question(nlp("At what time of day were the rockets fired at the Ain al-Asad base?"))
-    assert "DATE" not in frame.labels
+    assert frame.labels == {"TIME"}
 
 
 def test_which_airport_asks_for_the_facility_not_its_country_and_a_market_is_named_by_its_noun(nlp):
@@ -506,3 +506,11 @@ def test_a_sentence_naming_the_asked_noun_is_shown_though_similarity_ranks_it_lo
     shown = sentence_window(frame, refs, 3)
     assert [r.text for r in shown] == [texts[0], texts[1], texts[3]]
     assert sentence_window(frame, refs, 4) == refs
+
+
+def test_where_the_base_is_is_said_by_the_base_phrase_not_the_clause_that_says_which_base(nlp):
+    question = "In which Iraqi province is the base that was hit by the rockets?"
+    assert analyse_question(nlp(question)).topic == "base"
+    sentence = ("On Tuesday, two dozen rockets were launched at the Al Ain Assad base in western Anbar province, "
+                "which is home to Iraqi and US troops.")
+    assert found(nlp, question, sentence, "Iraq") == ["Anbar"]

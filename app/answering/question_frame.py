@@ -164,6 +164,8 @@ class QuestionFrame:
     direction: str | None = None  # "From which city …?": the place is where something came from
     # "the commander of the air base": whose role it is; the stating sentence must name it too.
     focus_of: frozenset[str] = frozenset()
+    # "Where is the hotel that caught fire?": the thing whose place or time a copula asks for.
+    topic: str | None = None
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -207,10 +209,10 @@ def analyse_question(doc: Doc) -> QuestionFrame:
             if lemma in _TIME_NOUNS:
                 kind, labels = AnswerKind.TIME, TIME_LABELS | (NUMERIC_LABELS if lemma == "time" else frozenset())
                 of_noun = of_object(noun)
-                if lemma == "time" and (any(c.dep_ in ("amod", "compound") for c in noun.children)
-                                        or (of_noun is not None and of_noun.lemma_.lower() == "day")):
-                    # "winning time": a duration; "time of day": a clock time. Never a day ("Tuesday").
-                    labels = labels - {"DATE"}
+                if lemma == "time" and of_noun is not None and of_noun.lemma_.lower() == "day":
+                    labels = frozenset({"TIME"})  # "time of day": a clock time, not a day or a count
+                elif lemma == "time" and any(c.dep_ in ("amod", "compound") for c in noun.children):
+                    labels = labels - {"DATE"}  # "winning time": a duration, never a day ("yesterday")
             elif lemma in _NUMBER_NOUNS:
                 kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if lemma == "age" else frozenset())
             elif lemma in _PLACE_NOUNS:
@@ -262,7 +264,8 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     return QuestionFrame(text=text, kind=kind, labels=labels, focus=focus, verbs=verbs, constraints=constraints,
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
                          clause_verbs=clause_verbs, adverbial=adverbial, categories=categories,
-                         direction=_direction(tokens, wh_index), focus_of=_focus_of(doc, focus))
+                         direction=_direction(tokens, wh_index), focus_of=_focus_of(doc, focus),
+                         topic=_copular_topic(doc, focus))
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:
@@ -286,6 +289,16 @@ _CATEGORIES = frozenset("woman man girl boy female male junior senior youth amat
 
 CAUSING = frozenset("cause trigger prompt spark".split())
 _DIRECTIONS = frozenset("from to into toward towards".split())
+
+
+def _copular_topic(doc: Doc, focus: str | None) -> str | None:
+    """The noun a copula question locates: "In which province is the base …?" -> base."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_ != "be":
+        return None
+    nouns = [c for c in root.children if c.dep_ in ("nsubj", "attr") and c.pos_ in ("NOUN", "PROPN")
+             and c.lemma_.lower() != focus]
+    return nouns[0].lemma_.lower() if nouns else None
 
 
 def _focus_of(doc: Doc, focus: str | None) -> frozenset[str]:

@@ -473,6 +473,14 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             # "Eliud Kipchoge from Kenya ran …": where he is from, not where he ran.
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” says where {preposition.head.text} is from",
                            "wrong-argument")
+    if frame.kind in (AnswerKind.PLACE, AnswerKind.TIME) and frame.topic and not frame.verbs - frame.clause_verbs:
+        # "In which province is the base that was hit?": the place of the base ("the base in western
+        # Anbar province"), whatever the clause that says which base.
+        topics = [t for t in others if t.lemma_.lower() == frame.topic]
+        if topics:
+            distance = min(dependency_distance(a, r) for a in tokens for r in topics)
+            if distance <= 3:
+                return Verdict(True, strength=2, distance=distance)
     if frame.kind == AnswerKind.PERSON and frame.verbs and frame.verbs <= SPEECH_VERBS:
         # "Who said that <X>?": the speaker of another statement is not the answer; the sentence
         # must carry most of what the question says was said.
