@@ -4,7 +4,8 @@ the real spaCy model (en_core_web_sm); no generator involved."""
 import pytest
 
 from app.answering.question_frame import AnswerKind, analyse_question
-from app.answering.verification import candidates, explains, verify
+from app.answering.candidates import candidates
+from app.answering.verification import explains, verify
 from app.nlp import load_spacy
 
 SEED_FOURTEEN = "Fourteen of the projectiles hit the target, causing minor injuries to two personnel at the base."
@@ -170,7 +171,7 @@ def test_a_causal_sentence_explains_and_a_description_does_not(nlp):
     ("What caused the fire?", "An electrical fault caused the fire, officials said.", "An electrical fault"),
 ])
 def test_an_open_question_is_answered_by_the_phrase_in_its_slot(nlp, question, sentence, expected):
-    from app.answering.verification import open_answer
+    from app.answering.candidates import open_answer
 
     assert open_answer(analyse_question(nlp(question)), nlp(sentence)[:]) == expected
 
@@ -334,7 +335,7 @@ def test_a_role_noun_such_as_artist_asks_for_the_person_holding_it(nlp, similar)
 
 # Several verified candidates in one sentence: the one the question prefers
 def preferred_texts(nlp, question, sentence, context="", similar=None):
-    from app.answering.verification import preferred
+    from app.answering.candidates import preferred
 
     frame = analyse_question(nlp(question))
     strong = [c for c in candidates(frame, nlp(sentence)[:], context, similar) if c.verdict.strength >= 2]

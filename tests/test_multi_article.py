@@ -10,7 +10,8 @@ import pytest
 from app.answering.bridging import read_bridge
 from app.answering.comparison import read_comparison, side_frame, side_value
 from app.answering.question_frame import AnswerKind, analyse_question
-from app.answering.verification import candidates, verify
+from app.answering.candidates import candidates
+from app.answering.verification import verify
 from app.nlp import load_spacy
 
 HAJJ = "the January 2006 Hajj stampede at the Jamarat Bridge"

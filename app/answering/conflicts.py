@@ -25,7 +25,8 @@ from spacy.tokens import Span
 from app.answering.citations import evidence_text
 from app.answering.question_frame import NUMERIC_LABELS, AnswerKind, QuestionFrame, number_value
 from app.answering.sentences import Outcome, SentenceRef, cite
-from app.answering.verification import candidates, locate, span_value
+from app.answering.candidates import candidates
+from app.answering.verification import locate, span_value
 from app.dates import format_day, parse_iso, resolve_relative
 from app.types import Citation, ConflictNote, ConflictReport
 

@@ -38,8 +38,8 @@ from app.answering.dated_answers import dated, filters_for, prefer_recent, with_
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, rewrite
-from app.answering.sentences import (ArticleContext, Outcome, Prompts, SentenceRef, answer_from_sentences, compose, rank_sentences,
-                                     reorder_passages, word_similarity)
+from app.answering.sentences import (ArticleContext, Outcome, Prompts, SentenceRef, answer_from_sentences, compose,
+                                     rank_sentences, reorder_passages, word_similarity)
 from app.answering.timeline import build_timeline, compose_timeline, is_timeline_question
 from app.config import Settings
 from app.llm import build_chat_model, model_label, new_generation_lock, with_temperature

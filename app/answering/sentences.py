@@ -28,8 +28,8 @@ from app.answering.picking import (PickFn, choice_schema, explain_schema, factoi
                                    parse_pick)
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.answering.rewriting import asked_part
-from app.answering.verification import (Candidate, Verdict, candidates, explains, locate, open_answer, preferred,
-                                        verify)
+from app.answering.candidates import Candidate, candidates, open_answer, preferred
+from app.answering.verification import Verdict, explains, locate, verify
 from app.text import sentence_spans
 from app.types import Citation, CitationOrigin, Passage
 from app.types import Span as TextSpan

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
@@ -42,19 +42,6 @@ class Verdict:
 
     def __bool__(self) -> bool:
         return self.ok
-
-
-@dataclass(frozen=True)
-class Candidate:
-    text: str
-    start: int  # character offsets into the sentence
-    end: int
-    verdict: Verdict = field(default_factory=lambda: Verdict(True))
-    label: str = ""  # its entity label ("" for a bare number)
-    tokens: tuple[int, ...] = ()  # its tokens' indices in the parsed document
-    attached_to: int = -1  # the index of the token its phrase hangs on, and how ("appos", "conj")
-    attachment: str = ""
-    value: float | None = None  # a count's value ("two dozen" -> 24)
 
 
 # -- numbers -----------------------------------------------------------------------------------
@@ -166,7 +153,7 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
     indices = {t.i for t in tokens}
     core: list[Token] = []
     for ent in sentence.ents:
-        if _of_asked_type(frame, ent) and indices & {t.i for t in ent}:
+        if of_asked_type(frame, ent) and indices & {t.i for t in ent}:
             core.extend(ent)
     if frame.kind == AnswerKind.NUMBER:
         core.extend(t for t in tokens if number_value(t) is not None and t not in core)
@@ -196,7 +183,7 @@ spring summer autumn winter week weeks month months decade century hour hours mi
 """.split())
 
 
-def _of_asked_type(frame: QuestionFrame, ent: Span) -> bool:
+def of_asked_type(frame: QuestionFrame, ent: Span) -> bool:
     """An entity of an asked label, or one named by the asked noun whatever spaCy labels it ("Bhera
     Market" for "which market")."""
     return ent.label_ in frame.labels or (frame.kind == AnswerKind.PLACE and frame.focus is not None and frame.focus in
@@ -550,81 +537,6 @@ def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]
     if frame.content and len(shared) / len(frame.content) >= 0.5:
         return Verdict(True, strength=1)
     return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
-
-
-# -- finding answers without the model ------------------------------------------------------------
-def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
-    """The phrase filling an open question's slot under its verb: "What was the missile hidden in?"
-    + "the missile was hidden in a flour bag" -> "a flour bag"; "What did he call the attacks?" +
-    "Kirby called the attacks a serious threat" -> "a serious threat"."""
-    if frame.kind != AnswerKind.OPEN or not frame.slot or not frame.verbs:
-        return None
-    for verb in (t for t in sentence if relates(frame.verbs, t.lemma_) and t.pos_ in ("VERB", "AUX")):
-        for child in verb.children:
-            if frame.slot == "subject":
-                heads = [child] if child.dep_ in ("nsubj", "nsubjpass", "csubj") else []
-            elif frame.slot == "object":
-                heads = [child] if child.dep_ in ("dobj", "oprd", "attr", "ccomp") else []
-            else:
-                heads = [c for c in child.children if c.dep_ == "pobj"] \
-                    if child.dep_ == "prep" and child.lower_ == frame.slot else []
-            for head in heads:
-                phrase = [t for t in head.subtree]
-                if any(is_content(t) and t.lemma_.lower() not in frame.content for t in phrase):
-                    return sentence.doc[phrase[0].i: phrase[-1].i + 1].text
-    return None
-
-
-def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
-               similar: Callable[[str, str], float] | None = None) -> list[Candidate]:
-    """Spans of the asked type in ``sentence`` that verify, best first."""
-    if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
-        return []
-    spans: list[tuple[list[Token], str]] = []
-    for ent in sentence.ents:
-        if _of_asked_type(frame, ent):
-            spans.append((list(ent), ent.label_))
-    if frame.kind == AnswerKind.NUMBER:
-        covered = {t.i for s, _ in spans for t in s}
-        spans += [([t], "") for t in sentence if number_value(t) is not None and t.i not in covered]
-    found = []
-    for tokens, label in spans:
-        verdict = verify_tokens(frame, sentence, tokens, context, similar)
-        if verdict:
-            start = tokens[0].idx - sentence.start_char
-            end = tokens[-1].idx + len(tokens[-1].text) - sentence.start_char
-            root = next((t for t in tokens if t.head.i not in {u.i for u in tokens} or t.head.i == t.i), tokens[-1])
-            found.append(Candidate(sentence.text[start:end], start, end, verdict, label, tuple(t.i for t in tokens),
-                                   root.head.i, root.dep_,
-                                   span_value(tokens) if frame.kind == AnswerKind.NUMBER else None))
-    return sorted(found, key=lambda c: -c.verdict.strength)
-
-
-_BROAD_PLACES = frozenset("country nation state province region county island continent".split())
-
-
-def preferred(frame: QuestionFrame, found: Sequence[Candidate]) -> list[Candidate]:
-    """Of several verified candidates in one sentence, those the question prefers:
-    - a person over an organisation or country named beside them ("Judge Michael Urbanski" in
-      "United States Federal District Judge Michael Urbanski");
-    - for a place, the specific one of "Vienna, Austria" (the country when the question asks for one);
-    - otherwise the one closest to the asked verb or role, when one is closer than the rest."""
-    kept = list(found)
-    if frame.kind == AnswerKind.PERSON and any(c.label == "PERSON" for c in kept):
-        kept = [c for c in kept if c.label == "PERSON"]
-    if frame.kind == AnswerKind.PLACE:
-        def inside(c: Candidate, others: Sequence[Candidate]) -> bool:  # "Austria" in "Vienna, Austria"
-            return c.attachment in ("appos", "conj", "npadvmod") and any(c.attached_to in o.tokens for o in others)
-        broad = frame.focus in _BROAD_PLACES
-        outer = [c for c in kept if inside(c, kept)]
-        if outer:
-            kept = outer if broad else [c for c in kept if c not in outer]
-    if len({c.text for c in kept}) > 1:
-        nearest = min(c.verdict.distance for c in kept)
-        closest = [c for c in kept if c.verdict.distance == nearest]
-        if len({c.text for c in closest}) == 1:
-            kept = closest
-    return kept
 
 
 _PURPOSE_NOUNS = frozenset("attempt bid effort order aim".split())
