@@ -2,8 +2,8 @@
 
 1. The passages' sentences are ranked by similarity to the question; the best few are shown to
    the generator, numbered, with their article's title and date.
-2. The checks (app/answering/verification.py) look for answers of the asked type, attached to the
-   asked relation, whose constraints hold, in every sentence shown. One such answer in the best
+2. The checks (app/answering/candidates.py, app/answering/verification.py) look for answers of the
+   asked type, attached to the asked relation, whose constraints hold, in every sentence shown. One such answer in the best
    sentence, or one in all of them, is the answer without a model call. Of several, the generator
    chooses one or none (app/answering/picking.py: constrained output, an enum of the candidates).
 3. When the checks find none, the generator picks the sentence that states the answer and copies
@@ -23,12 +23,12 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Span
 
+from app.answering.candidates import Candidate, candidates, open_answer, preferred
 from app.answering.citations import evidence_text
 from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
                                    parse_pick)
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.answering.rewriting import asked_part
-from app.answering.candidates import Candidate, candidates, open_answer, preferred
 from app.answering.verification import Verdict, explains, locate, verify
 from app.text import sentence_spans
 from app.types import Citation, CitationOrigin, Passage
@@ -215,8 +215,8 @@ def sentence_window(frame: QuestionFrame, ranked: Sequence[SentenceRef], size: i
 def _verified_pool(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span],
                    attested: Callable[[SentenceRef], str], similar, limit: int = 8) -> list[tuple[str, int]]:
     """(answer, sentence index) for every strongly verified answer in the sentences, each answer
-    (or count) once, from its best-ranked sentence, the question's preferred one of several in a sentence.
-    Counts of the very noun asked about go before counts of a similar one ("two personnel" before
+    (or count) once, from its best-ranked sentence; of several in one sentence, those the question
+    prefers. Counts of the very noun asked about go before counts of a similar one ("two personnel" before
     "one of the civilians" for "How many personnel …?")."""
     found: list[tuple[Candidate, int]] = []
     for i, (ref, span) in enumerate(zip(ranked, spans)):
@@ -285,7 +285,7 @@ def _shortest(frame: QuestionFrame, sentence: Span, answer: str, context: str = 
 
 def _unambiguous(frame: QuestionFrame, found: Sequence[Candidate]) -> str | None:
     """The one strongly attached candidate (of several, the one the question prefers:
-    verification.preferred); two different ones left (who of the two?) is no answer."""
+    candidates.preferred); two different ones left (who of the two?) is no answer."""
     strong = preferred(frame, [c for c in found if c.verdict.strength >= 2])
     texts = list(dict.fromkeys(c.text for c in strong))
     return texts[0] if len(texts) == 1 else None
