@@ -122,7 +122,7 @@ class ArticleContext:
 
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
-                          fallback_depth: int = 5, frame: QuestionFrame | None = None,
+                          frame: QuestionFrame | None = None,
                           context: Callable[[SentenceRef], str] | None = None, shown: int | None = None) -> Outcome:
     """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
     sentence's article attests, for its constraints (default: its passage, title and date);
@@ -141,18 +141,24 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         return _explain(frame, ranked, spans, ask, prompts, user_fields)
 
     # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
-    # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU).
-    if frame.kind not in (AnswerKind.OPEN, AnswerKind.REASON):
-        strong = _unambiguous(frame, candidates(frame, spans[0], attested(ranked[0]), similar))
-        if strong:
-            return Outcome(frame, strong, [ranked[0]], "matched")
-        # Otherwise the verified answers of all the sentences: one is the answer; of several, the
-        # generator chooses (a small model chooses far better than it copies a span).
-        pool = _verified_pool(frame, ranked, spans, attested, similar)
-        if len(pool) == 1:
-            return Outcome(frame, pool[0][0], [ranked[pool[0][1]]], "matched")
-        if len(pool) > 1 and ask is not None:
+    # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU). Each
+    # sentence's verified answers are found once (none for an open question).
+    found = [candidates(frame, spans[0], attested(ranked[0]), similar)]
+    if strong := _unambiguous(frame, found[0]):
+        return Outcome(frame, strong, [ranked[0]], "matched")
+    found += [candidates(frame, span, attested(ref), similar) for ref, span in zip(ranked[1:], spans[1:])]
+    # Otherwise the verified answers of all the sentences: one is the answer; of several, the
+    # generator chooses (a small model chooses far better than it copies a span).
+    pool = _verified_pool(frame, found)
+    if len(pool) == 1:
+        return Outcome(frame, pool[0][0], [ranked[pool[0][1]]], "matched")
+    if len(pool) > 1:
+        if ask is not None:
             return _choose(frame, ranked, pool, ask, prompts, user_fields)
+        # Without a generator: the best-ranked sentence that holds one answer.
+        return next((Outcome(frame, one, [ranked[i]], "matched") for i, f in enumerate(found)
+                     if (one := _unambiguous(frame, f))),
+                    Outcome(frame, reason="several sentences state different answers"))
 
     raw, pick = "", None
     if ask is not None:
@@ -173,26 +179,19 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
                     index, verdict = i, held
                     break
         if verdict:
-            answer = _shortest(frame, spans[index], pick.answer, attested(ranked[index]), similar)
+            answer = _shortest(frame, spans[index], pick.answer, found[index])
             return Outcome(frame, answer, [ranked[index]], "model", raw=raw)
         failures.append(verdict.reason)
         # A model that copied a whole sentence (or most of one) instead of the answer still chose
         # it: the one answer of the asked type inside its copy, if that verifies there.
-        within = _within_copy(frame, pick.answer, index, ranked, spans, attested, similar)
+        within = _within_copy(frame, pick.answer, index, spans, found)
         if within:
             return Outcome(frame, within[0], [ranked[within[1]]], "model", raw=raw)
-        # The right sentence with a badly copied span: one clear candidate of the asked type in it.
-        strong = _unambiguous(frame, candidates(frame, spans[index], attested(ranked[index]), similar)) \
-            or _open_in(frame, spans[index], attested(ranked[index]))
-        if strong:
-            return Outcome(frame, strong, [ranked[index]], "matched", raw=raw)
+        # An open question's right sentence with a badly copied span: the phrase in its slot.
+        if phrase := _open_in(frame, spans[index], attested(ranked[index])):
+            return Outcome(frame, phrase, [ranked[index]], "matched", raw=raw)
     elif pick is not None:
         failures.append("the model found no sentence that states the answer")
-
-    for ref, span in list(zip(ranked, spans))[:fallback_depth]:
-        strong = _unambiguous(frame, candidates(frame, span, attested(ref), similar))
-        if strong:
-            return Outcome(frame, strong, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
 
 
@@ -212,20 +211,17 @@ def sentence_window(frame: QuestionFrame, ranked: Sequence[SentenceRef], size: i
     return head[:size - len(extra)] + extra
 
 
-def _verified_pool(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span],
-                   attested: Callable[[SentenceRef], str], similar, limit: int = 8) -> list[tuple[str, int]]:
+def _verified_pool(frame: QuestionFrame, found: Sequence[Sequence[Candidate]], limit: int = 8) -> list[tuple[str, int]]:
     """(answer, sentence index) for every strongly verified answer in the sentences, each answer
     (or count) once, from its best-ranked sentence; of several in one sentence, those the question
     prefers. Counts of the very noun asked about go before counts of a similar one ("two personnel" before
     "one of the civilians" for "How many personnel …?")."""
-    found: list[tuple[Candidate, int]] = []
-    for i, (ref, span) in enumerate(zip(ranked, spans)):
-        strong = [c for c in candidates(frame, span, attested(ref), similar) if c.verdict.strength >= 2]
-        found += [(c, i) for c in preferred(frame, strong)]
-    if any(c.verdict.counts_focus for c, _ in found):
-        found = [(c, i) for c, i in found if c.verdict.counts_focus]
+    indexed = [(c, i) for i, sentence in enumerate(found)
+               for c in preferred(frame, [c for c in sentence if c.verdict.strength >= 2])]
+    if any(c.verdict.counts_focus for c, _ in indexed):
+        indexed = [(c, i) for c, i in indexed if c.verdict.counts_focus]
     pool: dict[object, tuple[str, int]] = {}
-    for c, i in found:  # "two dozen" and "24" are one answer
+    for c, i in indexed:  # "two dozen" and "24" are one answer
         pool.setdefault(c.value if c.value is not None else " ".join(c.text.lower().split()), (c.text, i))
     return list(pool.values())[:limit]
 
@@ -247,24 +243,25 @@ def _choose(frame: QuestionFrame, ranked: Sequence[SentenceRef], pool: Sequence[
     return Outcome(frame, text, [ranked[index]], "model", raw=raw)
 
 
-def _within_copy(frame: QuestionFrame, copy: str, index: int, ranked: Sequence[SentenceRef], spans: Sequence[Span],
-                 attested: Callable[[SentenceRef], str], similar) -> tuple[str, int] | None:
+def _within_copy(frame: QuestionFrame, copy: str, index: int, spans: Sequence[Span],
+                 found: Sequence[Sequence[Candidate]]) -> tuple[str, int] | None:
     """(answer, sentence index) when the model's copied text holds exactly one verified candidate
     of the asked type, from the sentence it copied (or, failing that, the one it numbered)."""
     head = " ".join(copy.lower().split())[:40]
     copied = [i for i, sp in enumerate(spans) if head in " ".join(sp.text.lower().split())] or [index]
     for i in copied:
-        if inside := _one_inside(frame, spans[i], copy, attested(ranked[i]), similar):
+        if inside := _one_inside(frame, copy, found[i]):
             return inside, i
     return None
 
 
-def _one_inside(frame: QuestionFrame, sentence: Span, copy: str, context: str, similar) -> str | None:
-    """The one verified candidate of the asked type that a long copied text (four words or more) holds."""
+def _one_inside(frame: QuestionFrame, copy: str, found: Sequence[Candidate]) -> str | None:
+    """The one verified candidate of the asked type (of a sentence's ``found``) that a long copied
+    text (four words or more) holds."""
     if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON) or len(copy.split()) < 4:
         return None
     lowered = " ".join(copy.lower().split())
-    inside = {c.text for c in candidates(frame, sentence, context, similar) if c.text.lower() in lowered}
+    inside = {c.text for c in found if c.text.lower() in lowered}
     return inside.pop() if len(inside) == 1 else None
 
 
@@ -274,13 +271,13 @@ def _open_in(frame: QuestionFrame, sentence: Span, context: str) -> str | None:
     return phrase if phrase and verify(frame, sentence, phrase, context) else None
 
 
-def _shortest(frame: QuestionFrame, sentence: Span, answer: str, context: str = "", similar=None) -> str:
+def _shortest(frame: QuestionFrame, sentence: Span, answer: str, found: Sequence[Candidate] | None = None) -> str:
     """A model that copied half the sentence as "the answer": the slot filler inside it, or the one
-    verified answer of the asked type inside it, if any."""
+    verified answer of the asked type inside it (of ``found``, the sentence's candidates), if any."""
     if frame.kind == AnswerKind.OPEN:
         phrase = open_answer(frame, sentence)
         return phrase if phrase and phrase.lower() in answer.lower() and len(phrase) < len(answer) else answer
-    return _one_inside(frame, sentence, answer, context, similar) or answer
+    return _one_inside(frame, answer, candidates(frame, sentence) if found is None else found) or answer
 
 
 def _unambiguous(frame: QuestionFrame, found: Sequence[Candidate]) -> str | None:
