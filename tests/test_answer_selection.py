@@ -516,3 +516,18 @@ def test_where_the_base_is_is_said_by_the_base_phrase_not_the_clause_that_says_w
     sentence = ("On Tuesday, two dozen rockets were launched at the Al Ain Assad base in western Anbar province, "
                 "which is home to Iraqi and US troops.")
     assert found(nlp, question, sentence, "Iraq") == ["Anbar"]
+
+
+def test_an_instance_of_the_asked_noun_answers_which_noun(nlp):
+    question = "Which building near the Ain al-Asad base was damaged when the missile launcher exploded?"
+    sentence = ("The missile launcher used in the attack exploded near the base and damaged several buildings, "
+                "including a mosque.")
+    article = "Rocket attack on Ain al-Asad air base"
+    assert found(nlp, question, sentence, article) == ["mosque"]
+    assert not check(nlp, question, "The truck lay next to the mosque shattered by the explosion.", "mosque", article)
+
+
+def test_the_subject_the_question_names_is_not_who_it_spoke_to(nlp):
+    question = "Which news network did the injured resident Hamza Mishaan speak to about the Ain al-Asad attack?"
+    sentence = "“We are not part of this conflict,” Mishan told Al Jazeera."
+    assert found(nlp, question, sentence, "Hamza Mishaan was injured at Ain al-Asad.") == ["Al Jazeera"]

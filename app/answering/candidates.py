@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from app.answering.question_frame import AnswerKind, QuestionFrame, is_content, number_value, relates
-from app.answering.verification import Verdict, of_asked_type, span_value, verify_tokens
+from app.answering.verification import Verdict, example_of, of_asked_type, span_value, verify_tokens
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
     for ent in sentence.ents:
         if of_asked_type(frame, ent):
             spans.append((list(ent), ent.label_))
+    if frame.kind in (AnswerKind.PERSON, AnswerKind.NAME, AnswerKind.PLACE):
+        covered = {t.i for s, _ in spans for t in s}
+        spans += [([*(c for c in t.lefts if c.dep_ in ("compound", "amod")), t], "") for t in sentence
+                  if example_of(t, frame.focus) and t.i not in covered]
     if frame.kind == AnswerKind.NUMBER:
         covered = {t.i for s, _ in spans for t in s}
         spans += [([t], "") for t in sentence if number_value(t) is not None and t.i not in covered]

@@ -68,7 +68,7 @@ _RELATION_GROUPS = [
     "release free",
     "receive get win",
     "attend visit",
-    "say state tell announce claim",
+    "say state tell announce claim speak talk",
     "age old year",
 ]
 _RELATED: dict[str, frozenset[str]] = {}
@@ -228,8 +228,10 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
         and t.lemma_.lower() not in LIGHT_VERBS | {"happen", "much", "many"}
     )
+    predicate = frozenset()
     if not any(t.pos_ == "VERB" and t.lemma_.lower() in verbs and not _in_clause(t) for t in doc):
-        verbs |= _do_support_predicate(doc)
+        predicate = _do_support_predicate(doc)
+        verbs |= predicate
     if not verbs and kind in (AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.PERSON):
         verbs = _predicate_fallback(doc)
     # "Who said the attacks are a way to …?" asks for the speaker: the verbs of what was said are
@@ -251,10 +253,14 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     role = None
     if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
         role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
+    if wh_index is not None and kind in (AnswerKind.PERSON, AnswerKind.NAME) and _do_follows(tokens, wh_index):
+        role = "object"  # "Which network did Mishaan speak to?": the question names the subject itself
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
     # Verbs that say which thing or which occasion, not what is asked ("How many crew were aboard
     # when it caught fire?").
-    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in verbs and _in_clause(t))
+    # The do-question's own verb is never one, even where the parser hangs it on a relative clause
+    # ("Which network did the injured resident Hamza Mishaan speak to?").
+    clause_verbs = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in verbs and _in_clause(t)) - predicate
     # A relation said without a verb: "How many crew members were aboard …?", "… among the dead?"
     adverbial = frozenset(t.lemma_.lower() for t in doc if t.lemma_.lower() in _RELATED
                           and (t.pos_ in ("ADV", "ADP") or (t.dep_ == "pobj" and t.pos_ == "ADJ")))
@@ -328,6 +334,16 @@ def _in_clause(token: Token) -> bool:
     truck that launched …", "its publicly exposed data") and "when" clauses."""
     return any(a.dep_ in ("relcl", "acl", "advcl") or (a.dep_ == "amod" and a.pos_ == "VERB")
                for a in (token, *token.ancestors))
+
+
+def _do_follows(tokens: list[Token], wh_index: int) -> bool:
+    """The wh-phrase ("who", "which news network") is followed by do-support: whatever the parse
+    says, it is not the subject ("Which network did the injured resident speak to?")."""
+    wh = tokens[wh_index]
+    end = max((t.i for t in wh.head.subtree if t.i < len(tokens)), default=wh.i) if wh.dep_ == "det" else wh.i
+    end = min(end, next((t.i - 1 for t in tokens[wh.i + 1:] if t.pos_ not in ("NOUN", "PROPN", "ADJ", "DET")),
+                        len(tokens) - 1))
+    return end + 1 < len(tokens) and tokens[end + 1].lower_ in ("did", "does", "do")
 
 
 def _do_support_predicate(doc: Doc) -> frozenset[str]:

@@ -171,6 +171,9 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
     elif frame.kind in (AnswerKind.PERSON, AnswerKind.NAME, AnswerKind.PLACE) and not core:
         # spaCy's small model misses some names; a proper noun (not the question's) still names something.
         core = [t for t in tokens if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME", "CARDINAL")]
+        # "Which building was damaged?" — "several buildings, including a mosque": an instance of the
+        # asked noun answers it, named or not.
+        core = core or [t for t in tokens if example_of(t, frame.focus)]
         if frame.kind == AnswerKind.PERSON and core and any(t.ent_type_ in PLACE_LABELS for t in core):
             return None
     return sorted(set(core), key=lambda t: t.i) or None
@@ -181,6 +184,18 @@ jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursd
 yesterday today tonight tomorrow ago last next earlier later morning afternoon evening night noon midnight
 spring summer autumn winter week weeks month months decade century hour hours minute minutes second seconds
 """.split())
+
+
+_EXAMPLE_PREPOSITIONS = frozenset({"including", "like", "as"})  # "as": "buildings such as mosques"
+
+
+def example_of(token: Token, focus: str | None) -> bool:
+    """A noun given as an instance of the asked noun: "mosque" in "damaged several buildings,
+    including a mosque"."""
+    if focus is None or token.pos_ not in ("NOUN", "PROPN") or token.dep_ != "pobj" \
+            or token.head.lower_ not in _EXAMPLE_PREPOSITIONS:
+        return False
+    return token.head.head.lemma_.lower() == focus
 
 
 def of_asked_type(frame: QuestionFrame, ent: Span) -> bool:
