@@ -531,3 +531,46 @@ def test_the_subject_the_question_names_is_not_who_it_spoke_to(nlp):
     question = "Which news network did the injured resident Hamza Mishaan speak to about the Ain al-Asad attack?"
     sentence = "“We are not part of this conflict,” Mishan told Al Jazeera."
     assert found(nlp, question, sentence, "Hamza Mishaan was injured at Ain al-Asad.") == ["Al Jazeera"]
+
+
+SEED_KHAFAJ = ("General Tassin Khafaj of the Iraqi Joint Operations Command acknowledged that the attacks have "
+               "become more and more diverse.")
+SEED_FLOUR_QUOTE = ("“Terrorists have been using various methods to reach the base. This time the missile was hidden "
+                    "in a flour bag. We are now collecting evidence to determine the perpetrator,” he said.")
+
+
+def _one_passage(texts):
+    from app.answering.sentences import SentenceRef
+    from app.types import Passage
+
+    text = " ".join(texts)
+    passage = Passage(number=1, chunk_id="seed#0", article_id="seed", title="Rocket attack on Ain al-Asad air base",
+                      text=text, start=0, end=len(text))
+    refs, start = [], 0
+    for text in texts:
+        refs.append(SentenceRef(passage, start, start + len(text), 0.5))
+        start += len(text) + 1
+    return refs
+
+
+def test_he_said_is_answered_with_the_person_named_before_and_both_sentences_are_cited(nlp):
+    from app.answering.sentences import answer_from_sentences, compose
+
+    refs = _one_passage([SEED_KHAFAJ, SEED_FLOUR_QUOTE])
+    outcome = answer_from_sentences("Who said that this time the missile was hidden in a flour bag?", [refs[1]], nlp,
+                                    None, prompts=None)
+    assert outcome.answer == "Tassin Khafaj"
+    assert [r.text for r in outcome.sentences] == [SEED_FLOUR_QUOTE, SEED_KHAFAJ]
+    text, citations = compose(outcome)
+    assert [c.span.text for c in citations] == [SEED_FLOUR_QUOTE, SEED_KHAFAJ]
+    assert "he said [1]" in text and text.endswith("more diverse [2].")
+
+
+def test_he_is_not_resolved_when_the_sentence_before_names_several_people_none_as_subject(nlp):
+    from app.answering.sentences import answer_from_sentences
+
+    before = "The attack was condemned in statements by Joe Biden and by Boris Johnson."
+    refs = _one_passage([before, SEED_FLOUR_QUOTE])
+    outcome = answer_from_sentences("Who said that this time the missile was hidden in a flour bag?", [refs[1]], nlp,
+                                    None, prompts=None)
+    assert outcome.refused

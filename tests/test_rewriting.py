@@ -106,8 +106,45 @@ def test_that_before_a_noun_names_a_thing_not_the_previous_answer():
 def test_the_earlier_question_added_as_context_is_not_part_of_what_is_asked():
     from app.answering.rewriting import asked_part
 
-    standalone = rewrite("And how many did Kevin McCarthy get?",
+    standalone = rewrite("What about Kevin McCarthy?",
                          [Turn("How many votes did Nancy Pelosi receive when the 116th US Congress elected her?", "220.")],
                          lambda transcript, question: "")
-    assert standalone.startswith("And how many did Kevin McCarthy get? (This follows the earlier question: How many votes")
-    assert asked_part(standalone) == "And how many did Kevin McCarthy get?"
+    assert standalone.startswith("What about Kevin McCarthy? (This follows the earlier question: How many votes")
+    assert asked_part(standalone) == "What about Kevin McCarthy?"
+
+
+def test_a_count_whose_noun_is_left_out_counts_what_the_earlier_question_counted():
+    history = [Turn("How many votes did Nancy Pelosi receive when the 116th US Congress elected her?", "220.")]
+    assert rewrite("And how many did Kevin McCarthy get?", history, _no_model) == "How many votes did Kevin McCarthy get?"
+
+
+def test_a_fragment_takes_the_place_of_the_earlier_phrase_for_the_same_noun():
+    history = [Turn("What was the half-time score in University's round 5 win over Maroochydore?", "12 points to 3.")]
+    assert rewrite("And the final score?", history, _no_model) == \
+        "What was the final score in University's round 5 win over Maroochydore?"
+
+
+def test_a_bare_why_asks_why_of_the_earlier_answer():
+    history = [Turn("Who postponed Ohio's primary?", "Mike DeWine. Governor Mike DeWine postponed it, citing the "
+                                                     "health crisis [1].")]
+    assert rewrite("Why?", history, _no_model) == "Why: Governor Mike DeWine postponed it, citing the health crisis?"
+
+
+def test_a_singular_pronoun_stands_for_the_earlier_subject_when_the_counted_thing_is_plural():
+    from app.nlp import load_spacy
+
+    history = [Turn("How many seats did the Conservative Party win in the December 2019 UK general election?", "365.")]
+    assert rewrite("And how many seats did it gain compared with before the election?", history, _no_model,
+                   load_spacy()) == "How many seats did the Conservative Party gain compared with before the election?"
+
+
+def test_who_said_a_quotation_asks_about_the_quoted_sentence_that_gave_the_answer():
+    from app.answering.rewriting import resolve_from_answer
+
+    answer = ("Flour bag. “Terrorists have been using various methods to reach the base. This time the missile was "
+              "hidden in a flour bag. We are now collecting evidence,” he said [1].")
+    assert resolve_from_answer("Who said that?", answer) == "Who said that this time the missile was hidden in a flour bag?"
+
+
+def _no_model(transcript: str, question: str) -> str:
+    raise AssertionError("resolved by rule, the model is not asked")

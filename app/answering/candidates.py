@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, is_content, number_value, relates
 from app.answering.verification import Verdict, example_of, of_asked_type, span_value, verify_tokens
 
@@ -62,6 +63,8 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
         covered = {t.i for s, _ in spans for t in s}
         spans += [([*(c for c in t.lefts if c.dep_ in ("compound", "amod")), t], "") for t in sentence
                   if example_of(t, frame.focus) and t.i not in covered]
+    if frame.kind == AnswerKind.PERSON:  # “…,” he said: resolved (or dropped) by the answer flow
+        spans += [([t], "PRON") for t in sentence if personal_pronoun([t])]
     if frame.kind == AnswerKind.NUMBER:
         covered = {t.i for s, _ in spans for t in s}
         spans += [([t], "") for t in sentence if number_value(t) is not None and t.i not in covered]

@@ -159,16 +159,17 @@ def with_conflict(text: str, citations: list[Citation], conflict: Conflict | Non
     are numbered after the answer's own."""
     if conflict is None:
         return text, citations, []
-    numbers = {c.chunk_id: c.number for c in citations}
+    numbers = {(c.article_id, c.span.start): c.number for c in citations}  # one number per cited sentence
     cited = list(citations)
     parts: list[str] = []
     reports: list[ConflictReport] = []
     for report in conflict.reports:
         passage = report.ref.passage
-        if passage.chunk_id not in numbers:
-            numbers[passage.chunk_id] = len(numbers) + 1
-            cited.append(cite(report.ref, numbers[passage.chunk_id]))
-        number = numbers[passage.chunk_id]
+        key = (passage.article_id, passage.start + report.ref.start)
+        if key not in numbers:
+            numbers[key] = max(numbers.values(), default=0) + 1
+            cited.append(cite(report.ref, numbers[key]))
+        number = numbers[key]
         day = parse_iso(passage.date)
         when = f" on {format_day(day)}" if day else ""
         parts.append(f"{_source_name(report.ref)} reported {report.value_text}{when} [{number}]")

@@ -143,7 +143,7 @@ class Pipeline:
             with self.generation_lock:
                 return chain.invoke({"history": transcript, "question": follow_up})
 
-        return rewrite(question, history, model_rewrite)
+        return rewrite(question, history, model_rewrite, self.nlp)
 
     def picker(self, temperature: float | None = None) -> PickFn:
         """The generator under constrained output, called the way every generation is: through the
@@ -226,9 +226,10 @@ class Pipeline:
 
         mark = time.perf_counter()
         similar = word_similarity(self.embeddings)
+        article = ArticleContext(self.store)
         outcome = answer_from_sentences(standalone, ranked, self.nlp, self.picker(temperature), self.pick_prompts,
-                                        similar, context=ArticleContext(self.store),
-                                        shown=self.settings.retrieval.answer_sentences)
+                                        similar, context=article, shown=self.settings.retrieval.answer_sentences,
+                                        preceding=article.preceding)
         timings["generation_s"] = time.perf_counter() - mark
         timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
         # Other sources (a story's other copies too) giving another value for the answer's fact.

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from spacy.language import Language
+
 from app.text import STOPWORDS, content_stems, sentence_spans, strip_markers
 
 log = logging.getLogger(__name__)
@@ -44,16 +46,24 @@ class Turn:
     standalone: str | None = None  # the question as it was understood (after rewriting)
 
 
+# "Why?", "And when?": the earlier answer is what is asked about.
+_BARE_WH_RE = re.compile(r"^(?:(?:and|but|so|then)\s+)?(why|when|where|how)\s*\??$", re.IGNORECASE)
+
+
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
-    return bool(history) and bool(FOLLOW_UP_RE.search(question))
+    return bool(history) and bool(FOLLOW_UP_RE.search(question) or _BARE_WH_RE.match(question.strip()))
 
 
-def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str, str], str]) -> str:
-    """The standalone form of ``question``; ``model_rewrite(transcript, question)`` asks the model."""
+def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str, str], str],
+            nlp: Language | None = None) -> str:
+    """The standalone form of ``question``; ``model_rewrite(transcript, question)`` asks the model;
+    ``nlp`` (spaCy) finds the earlier question's subject."""
     if not is_follow_up(question, history):
         return question
     earlier = history[-1].standalone or history[-1].question
-    resolved = resolve_pronoun(question, earlier) or resolve_from_answer(question, history[-1].answer)
+    resolved = resolve_bare(question, history[-1].answer) or resolve_ellipsis(question, earlier) \
+        or resolve_fragment(question, earlier) or resolve_pronoun(question, earlier, nlp) \
+        or resolve_from_answer(question, history[-1].answer)
     if resolved:
         return resolved
     transcript = "\n".join(f"User: {t.standalone or t.question}\nAssistant: {t.answer}" for t in history[-3:])
@@ -92,16 +102,29 @@ _REPORTING_RE = re.compile(r"\b(said|say|says|claimed|reported|announced|confirm
                            re.IGNORECASE)
 
 
+# “…,” he said / “…,” Pentagon spokesman John Kirby told reporters: the quotation and who said it.
+_QUOTED_RE = re.compile(r"^[“\"](?P<quote>.+?)[,.!?]?[”\"]\s*,?\s*(?P<by>[^“”\"]*)$", re.DOTALL)
+
+
 def answer_statement(answer: str) -> str | None:
     """The sentence an earlier answer stated, without its markers and its short-answer lead
-    ("Flour bag. This time the missile was hidden in a flour bag [1]." -> the sentence)."""
+    ("Flour bag. This time the missile was hidden in a flour bag [1]." -> the sentence). Of a
+    quotation, the quoted sentence that holds the short answer, without its attribution."""
     text = strip_markers(answer).strip()
     if not text or _REFUSED_RE.match(text):
         return None
     spans = sentence_spans(text)
+    lead = ""
     if len(spans) > 1 and len(text[slice(*spans[0])].split()) <= 6:
-        text = text[spans[1][0]:]
-    return text.rstrip(" .")
+        lead = text[slice(*spans[0])].rstrip(" .").lower()
+        spans = spans[1:]
+    text = text[slice(*spans[0])]
+    quoted = _QUOTED_RE.match(text)
+    if quoted:
+        inner = quoted.group("quote")
+        said = [inner[a:b] for a, b in sentence_spans(inner)] or [inner]
+        text = next((part for part in said if lead and lead in part.lower()), said[0])
+    return text.rstrip(" .,")
 
 
 def resolve_from_answer(question: str, answer: str) -> str | None:
@@ -121,6 +144,16 @@ def resolve_from_answer(question: str, answer: str) -> str | None:
         resolved = f"{body.rstrip('?').rstrip()}: {statement}"
     resolved = resolved[0].upper() + resolved[1:]
     return resolved.rstrip("?.") + "?"
+
+
+def resolve_bare(question: str, answer: str) -> str | None:
+    """"Why?" after "Who postponed Ohio's primary?" asks why of the answer's statement: "Why: Governor
+    Mike DeWine postponed it, citing the health crisis?"."""
+    bare = _BARE_WH_RE.match(question.strip())
+    statement = answer_statement(answer) if bare else None
+    if not statement:
+        return None
+    return f"{bare.group(1).capitalize()}: {statement.rstrip('?.')}?"
 
 
 # -- resolution by rule ------------------------------------------------------------------------
@@ -210,18 +243,36 @@ def _plural(phrase: str) -> bool:
         (last.endswith("s") and not last.endswith(("ss", "us", "is"))) or last in ("people", "children", "men", "women")
 
 
-def resolve_pronoun(question: str, earlier: str) -> str | None:
-    """Replace the follow-up's first pronoun with the earlier question's topic, or None."""
-    topic = topic_phrase(earlier)
-    if not topic:
+def earlier_subject(earlier: str, nlp: Language | None) -> str | None:
+    """The subject the earlier question names after its auxiliary: "How many seats did the
+    Conservative Party win?" -> "the Conservative Party" (what a singular "it" stands for when the
+    counted thing is plural). The name spaCy finds there, else its noun phrase there."""
+    if nlp is None:
         return None
+    doc = nlp(earlier)
+    aux = next((t for t in doc[1:] if t.lower_ in _BE | _DO), None)
+    if aux is None or aux.i + 1 >= len(doc):
+        return None
+    after = aux.i + 1
+    for span in (*doc.ents, *doc.noun_chunks):
+        if span.start == after and span.root.pos_ != "PRON" and span.label_ not in ("DATE", "TIME", "CARDINAL"):
+            return span.text
+    return None
+
+
+def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None) -> str | None:
+    """Replace the follow-up's first pronoun with the earlier question's topic (or, where the topic
+    does not agree with it in number, the earlier question's subject), or None."""
     body = _LEAD_RE.sub("", question).strip()
     match = _PRONOUN_RE.search(body)
     if not match:
         return None
     pronoun = match.group().lower()
-    if (pronoun in ("them", "they", "their")) != _plural(topic):
-        return None  # "When did it happen?" after "How many rockets…": "it" is not the rockets
+    # "When did it happen?" after "How many rockets…": "it" is not the rockets.
+    topic = next((t for t in (topic_phrase(earlier), earlier_subject(earlier, nlp))
+                  if t and (pronoun in ("them", "they", "their")) == _plural(t)), None)
+    if not topic:
+        return None
     if match.group(1):
         replacement = topic
     else:
@@ -229,3 +280,42 @@ def resolve_pronoun(question: str, earlier: str) -> str | None:
     resolved = body[:match.start()] + replacement + body[match.end():]
     resolved = resolved[0].upper() + resolved[1:]
     return resolved if resolved.endswith("?") else resolved.rstrip(".") + "?"
+
+
+_ELIDED_COUNT_RE = re.compile(r"^how (many|much)\s+(?=(?:did|do|does|was|were|is|are|has|have|had|will|would|could)\b)",
+                              re.IGNORECASE)
+
+
+def resolve_ellipsis(question: str, earlier: str) -> str | None:
+    """"And how many did Kevin McCarthy get?" after "How many votes did Nancy Pelosi receive …?":
+    the counted noun left out is the earlier question's ("How many votes did Kevin McCarthy get?")."""
+    body = _LEAD_RE.sub("", question).strip()
+    match = _ELIDED_COUNT_RE.match(body)
+    counted = re.search(rf"\bhow {match.group(1)}\s+([\w'’ -]+)", earlier, re.IGNORECASE) if match else None
+    if not counted:
+        return None
+    words = counted.group(1).split()
+    noun = _run(words, [w.lower() for w in words])
+    if not noun or noun.split()[0].lower() in _STOP:
+        return None
+    resolved = f"{body[:match.end()]}{noun} {body[match.end():]}"
+    return resolved[0].upper() + resolved[1:]
+
+
+def resolve_fragment(question: str, earlier: str) -> str | None:
+    """"And the final score?" after "What was the half-time score in University's win …?": the
+    earlier question with its phrase for the same noun replaced ("What was the final score in …?")."""
+    body = _LEAD_RE.sub("", question).strip().rstrip("?").strip()
+    words = body.split()
+    if not words or len(words) > 6 or question.strip() == body or any(w.lower() in _BE | _DO | set(_WH) for w in words):
+        return None  # only "And/But/So …" fragments without a verb or a question word
+    head = words[-1].lower()
+    earlier_words = earlier.rstrip("?").split()
+    at = next((i for i, w in enumerate(earlier_words) if w.lower().strip(",") == head), None)
+    if at is None:
+        return None
+    start = at
+    while start > 0 and earlier_words[start - 1].lower() not in _STOP | set(_WH) | _BE | _DO:
+        start -= 1
+    resolved = " ".join(earlier_words[:start] + words + earlier_words[at + 1:])
+    return resolved[0].upper() + resolved[1:] + "?"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from spacy.language import Language
@@ -27,6 +27,7 @@ from app.answering.candidates import Candidate, candidates, open_answer, preferr
 from app.answering.citations import evidence_text
 from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
                                    parse_pick)
+from app.answering.pronouns import antecedent, personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.answering.rewriting import asked_part
 from app.answering.verification import Verdict, explains, locate, verify
@@ -119,14 +120,38 @@ class ArticleContext:
             self._articles[article_id] = article.text if article is not None else ""
         return evidence_text(ref.passage) + "\n" + self._articles[article_id]
 
+    def preceding(self, ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
+        """Up to ``count`` sentences before ``ref`` in its article, nearest first: in its passage,
+        then in the chunk before it."""
+        before = preceding_in_passage(ref, count)
+        if len(before) == count or ref.passage.start == 0:
+            return before
+        chunks = self.store.article_chunks(ref.passage.article_id)
+        earlier = [c for c in chunks if c.end <= ref.passage.start + ref.start and c.id != ref.passage.chunk_id]
+        if not earlier:
+            return before
+        chunk = max(earlier, key=lambda c: c.end)
+        passage = ref.passage.model_copy(update={"chunk_id": chunk.id, "text": chunk.text, "start": chunk.start,
+                                                 "end": chunk.end, "focus_text": None})
+        return before + preceding_in_passage(SentenceRef(passage, len(chunk.text), len(chunk.text), 0.0),
+                                             count - len(before))
+
+
+def preceding_in_passage(ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
+    """Up to ``count`` sentences before ``ref`` in its own passage, nearest first."""
+    spans = [(a, b) for a, b in sentence_spans(ref.passage.text) if b <= ref.start and b - a > 12]
+    return [SentenceRef(ref.passage, a, b, 0.0) for a, b in reversed(spans[-count:])] if count > 0 else []
+
 
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
                           frame: QuestionFrame | None = None,
-                          context: Callable[[SentenceRef], str] | None = None, shown: int | None = None) -> Outcome:
+                          context: Callable[[SentenceRef], str] | None = None, shown: int | None = None,
+                          preceding: Callable[[SentenceRef], list[SentenceRef]] | None = None) -> Outcome:
     """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
     sentence's article attests, for its constraints (default: its passage, title and date);
-    ``shown``: how many of the ranked sentences to answer from (``sentence_window``)."""
+    ``shown``: how many of the ranked sentences to answer from (``sentence_window``);
+    ``preceding``: the sentences before one, for whom its "he" stands (default: in its passage)."""
     frame = frame or analyse_question(nlp(asked_part(question)))
     attested = context or _passage_context
     ranked = sentence_window(frame, ranked, shown or len(ranked))
@@ -143,20 +168,35 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
     # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU). Each
     # sentence's verified answers are found once (none for an open question).
-    found = [candidates(frame, spans[0], attested(ranked[0]), similar)]
+    # “…,” he said: "he" is the person named before it, and that sentence is cited too.
+    named_in: dict[tuple[int, str], SentenceRef] = {}
+
+    def found_in(i: int) -> list[Candidate]:
+        found_i = candidates(frame, spans[i], attested(ranked[i]), similar)
+        if any(c.label == "PRON" for c in found_i):
+            found_i = _named(found_i, i, ranked, spans, nlp, preceding or preceding_in_passage, named_in)
+        return found_i
+
+    def stating(text: str, i: int) -> list[SentenceRef]:
+        return [ranked[i]] + ([named_in[(i, text)]] if (i, text) in named_in else [])
+
+    found = [found_in(0)]
     if strong := _unambiguous(frame, found[0]):
-        return Outcome(frame, strong, [ranked[0]], "matched")
-    found += [candidates(frame, span, attested(ref), similar) for ref, span in zip(ranked[1:], spans[1:])]
+        return Outcome(frame, strong, stating(strong, 0), "matched")
+    found += [found_in(i) for i in range(1, len(ranked))]
     # Otherwise the verified answers of all the sentences: one is the answer; of several, the
     # generator chooses (a small model chooses far better than it copies a span).
     pool = _verified_pool(frame, found)
     if len(pool) == 1:
-        return Outcome(frame, pool[0][0], [ranked[pool[0][1]]], "matched")
+        return Outcome(frame, pool[0][0], stating(*pool[0]), "matched")
     if len(pool) > 1:
         if ask is not None:
-            return _choose(frame, ranked, pool, ask, prompts, user_fields)
+            chosen = _choose(frame, ranked, pool, ask, prompts, user_fields)
+            if not chosen.refused:
+                chosen.sentences = stating(chosen.answer, ranked.index(chosen.sentences[0]))
+            return chosen
         # Without a generator: the best-ranked sentence that holds one answer.
-        return next((Outcome(frame, one, [ranked[i]], "matched") for i, f in enumerate(found)
+        return next((Outcome(frame, one, stating(one, i), "matched") for i, f in enumerate(found)
                      if (one := _unambiguous(frame, f))),
                     Outcome(frame, reason="several sentences state different answers"))
 
@@ -178,6 +218,8 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
                 if held := verify(frame, spans[i], pick.answer, attested(ranked[i]), similar):
                     index, verdict = i, held
                     break
+        if verdict and personal_pronoun(locate(pick.answer, spans[index])):
+            verdict = Verdict(False, f"“{pick.answer}” does not say who", "wrong-type")
         if verdict:
             answer = _shortest(frame, spans[index], pick.answer, found[index])
             return Outcome(frame, answer, [ranked[index]], "model", raw=raw)
@@ -241,6 +283,24 @@ def _choose(frame: QuestionFrame, ranked: Sequence[SentenceRef], pool: Sequence[
         return Outcome(frame, reason="several sentences state different answers and none was chosen", raw=raw)
     text, index = pool[choice - 1]
     return Outcome(frame, text, [ranked[index]], "model", raw=raw)
+
+
+def _named(found: Sequence[Candidate], i: int, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
+           preceding: Callable[[SentenceRef], list[SentenceRef]],
+           named_in: dict[tuple[int, str], SentenceRef]) -> list[Candidate]:
+    """Sentence ``i``'s candidates with its he/she replaced by the person it stands for (recorded
+    in ``named_in`` with the sentence naming them), or dropped when the article does not settle who."""
+    before = preceding(ranked[i])
+    resolved = antecedent(spans[i], [d[:] for d in nlp.pipe([r.text for r in before])])
+    kept = []
+    for c in found:
+        if c.label != "PRON":
+            kept.append(c)
+        elif resolved is not None:
+            where, person = resolved
+            named_in[(i, person.text)] = before[where]
+            kept.append(replace(c, text=person.text, label="PERSON"))
+    return kept
 
 
 def _within_copy(frame: QuestionFrame, copy: str, index: int, spans: Sequence[Span],
@@ -314,29 +374,30 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
 
 # -- the reader's view --------------------------------------------------------------------------
 def compose(outcome: Outcome) -> tuple[str, list[Citation]]:
-    """Answer text (the span first, then the stating sentence with its marker) and citations with
-    exact spans."""
-    order: list[str] = []
+    """Answer text (the span first, then each stating sentence with its marker) and one citation
+    per sentence, with its exact span."""
+    number: dict[tuple[str, int], int] = {}
     for ref in outcome.sentences:
-        if ref.passage.chunk_id not in order:
-            order.append(ref.passage.chunk_id)
-    number = {chunk: n for n, chunk in enumerate(order, start=1)}
+        number.setdefault(_sentence_key(ref), len(number) + 1)
     parts = []
     for ref in outcome.sentences:
         sentence = ref.text.rstrip()
         end = len(sentence.rstrip(".!?\"'”’"))
-        parts.append(f"{sentence[:end]} [{number[ref.passage.chunk_id]}]{sentence[end:] or '.'}")
+        parts.append(f"{sentence[:end]} [{number[_sentence_key(ref)]}]{sentence[end:] or '.'}")
     text = " ".join(parts)
     span = outcome.answer.strip()
     if span and not outcome.sentences[0].text.lower().startswith(span.lower()):
         text = f"{span[:1].upper()}{span[1:]}. {text}"
     citations, seen = [], set()
     for ref in outcome.sentences:
-        if ref.passage.chunk_id in seen:
-            continue
-        seen.add(ref.passage.chunk_id)
-        citations.append(cite(ref, number[ref.passage.chunk_id], outcome.origin))
+        if _sentence_key(ref) not in seen:
+            seen.add(_sentence_key(ref))
+            citations.append(cite(ref, number[_sentence_key(ref)], outcome.origin))
     return text, citations
+
+
+def _sentence_key(ref: SentenceRef) -> tuple[str, int]:
+    return ref.passage.article_id, ref.passage.start + ref.start
 
 
 def cite(ref: SentenceRef, number: int, origin: CitationOrigin = "matched") -> Citation:
@@ -348,7 +409,7 @@ def cite(ref: SentenceRef, number: int, origin: CitationOrigin = "matched") -> C
 
 
 def reorder_passages(passages: Sequence[Passage], citations: Sequence[Citation]) -> list[Passage]:
-    cited = [c.chunk_id for c in citations]
+    cited = list(dict.fromkeys(c.chunk_id for c in citations))  # two cited sentences may share a chunk
     by_chunk = {p.chunk_id: p for p in passages}
     ordered = [by_chunk[c] for c in cited if c in by_chunk] + [p for p in passages if p.chunk_id not in cited]
     return [p.model_copy(update={"number": i}) for i, p in enumerate(ordered, start=1)]

@@ -45,7 +45,8 @@ class Asking:
         outcome = answer_from_sentences(question, ranked, pipeline.nlp,
                                         pipeline.picker(self.temperature), pipeline.pick_prompts, self.similar,
                                         frame=frame, context=self.article_context,
-                                        shown=pipeline.settings.retrieval.answer_sentences)
+                                        shown=pipeline.settings.retrieval.answer_sentences,
+                                        preceding=self.article_context.preceding)
         return outcome, retrieved
 
 

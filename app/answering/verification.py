@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import (CAUSAL, CAUSING, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
                                           PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind, QuestionFrame,
                                           is_content, number_value, of_object, related, relates)
@@ -174,6 +175,10 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
         # "Which building was damaged?" — "several buildings, including a mosque": an instance of the
         # asked noun answers it, named or not.
         core = core or [t for t in tokens if example_of(t, frame.focus)]
+        # "…,” he said": the pronoun verifies like a name; the answer flow gives the person it stands
+        # for (app/answering/pronouns.py) or nothing.
+        if frame.kind == AnswerKind.PERSON and not core and personal_pronoun(tokens):
+            core = list(tokens)
         if frame.kind == AnswerKind.PERSON and core and any(t.ent_type_ in PLACE_LABELS for t in core):
             return None
     return sorted(set(core), key=lambda t: t.i) or None
@@ -215,7 +220,7 @@ def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:
         own = [t for t in tokens if is_content(t) and t.lemma_.lower() not in frame.content]
         return not own
     own = [t for t in tokens if not t.is_punct and not t.is_stop and t.lower_ not in question]
-    return not own
+    return not own and not personal_pronoun(tokens)
 
 
 def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", answer: Sequence[Token] = ()
