@@ -574,3 +574,38 @@ def test_he_is_not_resolved_when_the_sentence_before_names_several_people_none_a
     outcome = answer_from_sentences("Who said that this time the missile was hidden in a flour bag?", [refs[1]], nlp,
                                     None, prompts=None)
     assert outcome.refused
+
+
+def test_what_someone_was_doing_is_the_activity_the_same_when_clause_hangs_on(nlp):
+    from app.answering.candidates import open_answer
+
+    frame = analyse_question(nlp("What was Mishan doing when the explosion occurred?"))
+    sentence = nlp("“When the explosion occurred, I was looking out of the window and shrapnel hit my head,” Mishan "
+                   "told Al Jazeera.")[:]
+    assert open_answer(frame, sentence) == "looking out of the window"
+    assert open_answer(frame, nlp("The explosion occurred near the base.")[:]) is None
+
+
+def test_where_a_statement_was_made_is_not_another_place_for_what_it_states(nlp):
+    question = ("How many drones did the Houthi movement say it used in the attack on Saudi Aramco's Abqaiq plant "
+                "and Khurais oil field?")
+    sentence = ("Speaking on al-Masirah TV in Yemen, Houthi military spokesperson Yahya Sarea said it had carried out "
+                "the attack using ten drones.")
+    assert check(nlp, question, sentence, "ten", "Houthi drones hit Saudi Aramco's Abqaiq and Khurais")
+
+
+@pytest.mark.parametrize("question, sentence, explained", [
+    # "who is to blame" asks who is responsible; it gives no cause
+    ("Why did the NTSB not take part in investigating the pileup?",
+     "Also investigating is the Florida Highway Patrol, which is attempting to ascertain who, if anyone, is to blame.",
+     False),
+    # an event given with the clause that says which plane is not why it turned back
+    ("Why did the plane that crashed near Henderson turn back?",
+     "A propeller plane crashed following departure from Henderson Executive Airport.", False),
+    ("Why did Governor Mike DeWine postpone the primary?",
+     "Governor Mike DeWine postponed it, citing the health crisis.", True),
+    ("Why did the Iraqi militia vow to retaliate?",
+     "The Iraqi militia vowed to retaliate last month after the US airstrike on the border killed four members.", True),
+])
+def test_a_why_answer_gives_a_cause_of_the_asked_action(nlp, question, sentence, explained):
+    assert (explains(analyse_question(nlp(question)), nlp(sentence)[:]).strength == 2) == explained

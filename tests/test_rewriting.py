@@ -148,3 +148,12 @@ def test_who_said_a_quotation_asks_about_the_quoted_sentence_that_gave_the_answe
 
 def _no_model(transcript: str, question: str) -> str:
     raise AssertionError("resolved by rule, the model is not asked")
+
+
+def test_he_after_a_who_question_is_the_person_the_earlier_answer_named():
+    from app.nlp import load_spacy
+
+    history = [Turn("Which civilian injured in the explosion told Al Jazeera that shrapnel hit his head?",
+                    "Mishan. “When the explosion occurred, I was looking out of the window,” Mishan told Al Jazeera [1].")]
+    assert rewrite("What was he doing when the explosion occurred?", history, _no_model, load_spacy()) == \
+        "What was Mishan doing when the explosion occurred?"

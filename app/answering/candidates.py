@@ -34,6 +34,8 @@ def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
     "Kirby called the attacks a serious threat" -> "a serious threat"."""
     if frame.kind != AnswerKind.OPEN or not frame.slot or not frame.verbs:
         return None
+    if frame.slot == "activity":
+        return _activity(frame, sentence)
     for verb in (t for t in sentence if relates(frame.verbs, t.lemma_) and t.pos_ in ("VERB", "AUX")):
         for child in verb.children:
             if frame.slot == "subject":
@@ -47,6 +49,22 @@ def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
                 phrase = [t for t in head.subtree]
                 if any(is_content(t) and t.lemma_.lower() not in frame.content for t in phrase):
                     return sentence.doc[phrase[0].i: phrase[-1].i + 1].text
+    return None
+
+
+def _activity(frame: QuestionFrame, sentence: Span) -> str | None:
+    """"What was he doing when the explosion occurred?" + "When the explosion occurred, I was looking
+    out of the window": the progressive verb phrase the same "when" clause is attached to."""
+    for occasion in (t for t in sentence if t.dep_ == "advcl" and relates(frame.verbs, t.lemma_)):
+        doing = occasion.head
+        if doing.tag_ != "VBG" or not any(c.dep_ == "aux" and c.lemma_ == "be" for c in doing.children):
+            continue
+        objects = [c for c in doing.rights if c.dep_ in ("dobj", "prep", "prt", "xcomp", "attr", "acomp")]
+        if objects:
+            end = max(t.i for c in objects for t in c.subtree)
+            # "looking out of the window and shrapnel hit my head": the phrase ends at a conjunction.
+            end = next((t.i - 1 for t in sentence.doc[doing.i: end + 1] if t.dep_ == "cc"), end)
+            return sentence.doc[doing.i: end + 1].text
     return None
 
 

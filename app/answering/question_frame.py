@@ -332,8 +332,13 @@ def _direction(tokens: list[Token], wh_index: int | None) -> str | None:
 def _in_clause(token: Token) -> bool:
     """In a clause that says which thing or which occasion: relative and participle clauses ("the
     truck that launched …", "its publicly exposed data") and "when" clauses."""
-    return any(a.dep_ in ("relcl", "acl", "advcl") or (a.dep_ == "amod" and a.pos_ == "VERB")
-               for a in (token, *token.ancestors))
+    return any(a.dep_ in ("relcl", "acl") or (a.dep_ == "advcl" and not _infinitive(a))
+               or (a.dep_ == "amod" and a.pos_ == "VERB") for a in (token, *token.ancestors))
+
+
+def _infinitive(verb: Token) -> bool:
+    """"vow to retaliate": an infinitive completes the asked verb (the parser may call it advcl)."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _do_follows(tokens: list[Token], wh_index: int) -> bool:
@@ -357,6 +362,7 @@ def _do_support_predicate(doc: Doc) -> frozenset[str]:
         if token.is_punct or token.pos_ in ("ADP", "SCONJ", "CCONJ"):
             break
         if token.pos_ in ("NOUN", "VERB") and doc[token.i - 1].pos_ in ("NOUN", "PROPN", "PRON") \
+                and doc[token.i - 1].tag_ not in ("WDT", "WP") \
                 and token.dep_ not in ("nsubj", "nsubjpass", "compound", "amod", "poss", "appos"):
             lemma = token.lemma_.lower()
             return frozenset() if lemma in LIGHT_VERBS else frozenset({lemma})
@@ -365,12 +371,15 @@ def _do_support_predicate(doc: Doc) -> frozenset[str]:
 
 def _open_slot(wh: Token) -> str | None:
     """Which argument of the verb "what" stands for: a stranded preposition ("hidden in?"), the
-    subject ("What caused …?") or the object ("What did he call …?")."""
+    subject ("What caused …?"), the object ("What did he call …?") or, for "What was he doing
+    when …?", the activity."""
     for token in wh.doc:
         if token.dep_ == "prep" and not any(c.dep_ == "pobj" for c in token.children) and token.i > wh.i:
             return token.lower_
     if wh.dep_ in ("nsubj", "nsubjpass"):
         return "subject"
+    if wh.dep_ == "dobj" and wh.head.lemma_.lower() == "do" and wh.head.tag_ == "VBG":
+        return "activity"  # "What was he doing when the explosion occurred?"
     if wh.dep_ in ("dobj", "attr", "oprd"):
         return "object"
     return None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
+from app.answering.question_frame import AnswerKind, analyse_question
 from app.text import STOPWORDS, content_stems, sentence_spans, strip_markers
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str
         return question
     earlier = history[-1].standalone or history[-1].question
     resolved = resolve_bare(question, history[-1].answer) or resolve_ellipsis(question, earlier) \
-        or resolve_fragment(question, earlier) or resolve_pronoun(question, earlier, nlp) \
+        or resolve_fragment(question, earlier) or resolve_pronoun(question, earlier, nlp, history[-1].answer) \
         or resolve_from_answer(question, history[-1].answer)
     if resolved:
         return resolved
@@ -243,6 +244,19 @@ def _plural(phrase: str) -> bool:
         (last.endswith("s") and not last.endswith(("ss", "us", "is"))) or last in ("people", "children", "men", "women")
 
 
+def answer_person(earlier: str, answer: str, nlp: Language | None) -> str | None:
+    """The name an earlier answer led with, when the earlier question asked for a person."""
+    if nlp is None or not answer or _REFUSED_RE.match(answer.strip()):
+        return None
+    if analyse_question(nlp(earlier)).kind != AnswerKind.PERSON:
+        return None
+    text = strip_markers(answer).strip()
+    spans = sentence_spans(text)
+    lead = text[slice(*spans[0])].rstrip(" .") if len(spans) > 1 else ""
+    names = [e for e in nlp(lead).ents if e.label_ == "PERSON"] if lead and len(lead.split()) <= 4 else []
+    return names[0].text if len(names) == 1 and names[0].text == lead else None
+
+
 def earlier_subject(earlier: str, nlp: Language | None) -> str | None:
     """The subject the earlier question names after its auxiliary: "How many seats did the
     Conservative Party win?" -> "the Conservative Party" (what a singular "it" stands for when the
@@ -260,17 +274,20 @@ def earlier_subject(earlier: str, nlp: Language | None) -> str | None:
     return None
 
 
-def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None) -> str | None:
-    """Replace the follow-up's first pronoun with the earlier question's topic (or, where the topic
-    does not agree with it in number, the earlier question's subject), or None."""
+def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None, answer: str = "") -> str | None:
+    """Replace the follow-up's first pronoun with the person the earlier answer named (when the
+    earlier question asked who), the earlier question's topic, or (where the topic does not agree
+    with it in number) the earlier question's subject; or None."""
     body = _LEAD_RE.sub("", question).strip()
     match = _PRONOUN_RE.search(body)
     if not match:
         return None
     pronoun = match.group().lower()
+    # "What was he doing …?" after "Which civilian … told Al Jazeera …?" — "Mishan. …": he is Mishan.
+    person = answer_person(earlier, answer, nlp) if pronoun in ("he", "him", "his", "she", "her") else None
     # "When did it happen?" after "How many rockets…": "it" is not the rockets.
-    topic = next((t for t in (topic_phrase(earlier), earlier_subject(earlier, nlp))
-                  if t and (pronoun in ("them", "they", "their")) == _plural(t)), None)
+    topic = person or next((t for t in (topic_phrase(earlier), earlier_subject(earlier, nlp))
+                            if t and (pronoun in ("them", "they", "their")) == _plural(t)), None)
     if not topic:
         return None
     if match.group(1):

@@ -253,7 +253,7 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
     asked_places = [(t, lab) for t, lab in frame.constraints if lab in PLACING_LABELS]
     if asked_places:
         in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS
-                       and not answer_ids & ({t.i for t in e} | {e.root.head.i})]
+                       and not answer_ids & ({t.i for t in e} | {e.root.head.i}) and not _where_said(e, answer)]
         question = frame.text.lower()
         if in_sentence and not any(_mentioned(t, sentence.text.lower()) for t, _ in asked_places):
             others = [e.text for e in in_sentence if e.text.lower() not in question
@@ -262,6 +262,18 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
                 return Verdict(False, f"the sentence is about {others[0]}, the question about {asked_places[0][0]}",
                                "constraint-mismatch")
     return Verdict(True)
+
+
+_SAYING = SPEECH_VERBS | {"speak", "talk", "write"}
+
+
+def _where_said(place: Span, answer: Sequence[Token]) -> bool:
+    """"Speaking on al-Masirah TV in Yemen, the spokesman said it used ten drones": where a statement
+    was made, not where what it states happened (the answer hangs on another verb)."""
+    said = next((t for t in place.root.ancestors if t.pos_ == "VERB"), None)
+    if said is None or said.lemma_.lower() not in _SAYING or not answer:
+        return False
+    return next((t for t in answer[0].ancestors if t.pos_ == "VERB"), None) != said
 
 
 _CATEGORY_FORMS = {"woman": "wom[ae]n", "man": "m[ae]n", "girl": "girls?", "boy": "boys?"}
@@ -570,6 +582,11 @@ def _occasion_of(word: Token) -> Token:
     return word.head.head if word.dep_ == "mark" else word.head
 
 
+def _to_blame(word: Token) -> bool:
+    """"who, if anyone, is to blame": who is responsible is asked, no cause is given."""
+    return word.lemma_.lower() == "blame" and word.i > 0 and word.nbor(-1).lower_ == "to"
+
+
 def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
     """A why/how answer: the sentence is about the question (its verb, or a third of its content
     words counting its article's title) and gives a cause, purpose or means."""
@@ -579,12 +596,16 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
         (frame.content and len(shared) / len(frame.content) >= 0.34)
     if not about:
         return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
-    # A cause word, a clause of reason ("as it might have caused …", "so he could …") or of
-    # purpose ("… to avoid stigma"); not an infinitive that only completes a verb ("attempting to
-    # ascertain").
-    causal = bool(lemmas & CAUSAL) \
+    # A cause word, a clause of reason ("as it might have caused …", "so he could …", "citing the
+    # health crisis") or of purpose ("… to avoid stigma"); not an infinitive that only completes a
+    # verb ("attempting to ascertain"). An event given with the asked action ("vowed to retaliate
+    # after the airstrike"), not with the clause that says which thing ("the plane that crashed
+    # following departure").
+    asked = frame.verbs - frame.clause_verbs or frame.content
+    causal = any(t.lemma_.lower() in CAUSAL and not _to_blame(t) for t in sentence) \
         or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") for t in sentence) \
-        or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in frame.content for t in sentence) \
+        or any(t.lower_ == "citing" and t.dep_ == "advcl" for t in sentence) \
+        or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence) \
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence) \
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
                for t in sentence[:-1])  # "in an attempt to prevent a stall"
