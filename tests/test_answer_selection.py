@@ -609,3 +609,38 @@ def test_where_a_statement_was_made_is_not_another_place_for_what_it_states(nlp)
 ])
 def test_a_why_answer_gives_a_cause_of_the_asked_action(nlp, question, sentence, explained):
     assert (explains(analyse_question(nlp(question)), nlp(sentence)[:]).strength == 2) == explained
+
+
+def test_another_numbered_round_is_another_event(nlp):
+    question = "Which team did Caloundra beat in round 3?"
+    sentence = "Caloundra defeated Wynnum 45 points to 24 in their Round 4 match at Grenada Street."
+    verdict = check(nlp, question, sentence, "Wynnum")
+    assert not verdict and verdict.failure == "constraint-mismatch"
+
+
+def test_the_asked_verb_with_another_name_on_the_named_side_is_another_event(nlp):
+    question = "By what score did Maroochydore beat Caboolture in the 2020 season?"
+    verdict = check(nlp, question, "Caloundra defeated Wynnum 45 points to 24 on Saturday.", "45 points to 24",
+                    "Maroochydore and Caboolture also played in the 2020 season.")
+    assert not verdict and verdict.failure == "constraint-mismatch"
+    # a spelling variant of the same name is the same side
+    assert found(nlp, "Which news network did the injured resident Hamza Mishaan speak to about the attack?",
+                 "“We are not part of this conflict,” Mishan told Al Jazeera.", "Hamza Mishaan was injured.") \
+        == ["Al Jazeera"]
+
+
+def test_what_caused_needs_the_causing_relation_not_the_clause_that_says_which_plane(nlp):
+    question = "What caused the mechanical problem on the plane that crashed near Henderson Executive Airport?"
+    sentence = "A propeller plane crashed following departure from Henderson Executive Airport."
+    assert not check(nlp, question, sentence, "A propeller plane")
+
+
+@pytest.mark.parametrize("sentence, answer", [
+    ("al-Muhandis was the deputy commander of the Popular Mobilization Forces (PMF), an Iranian-backed militia.",
+     "the Popular Mobilization Forces"),  # whose commander, not the commander (the parse hangs "PMF" on it)
+    ("Other victims included a Kataeb Hezbollah official and Mohammed Reda, an airport protocol officer.",
+     "Hezbollah"),  # the group describing the official names no one
+])
+def test_a_group_named_with_the_role_is_not_who_holds_it(nlp, similar, sentence, answer):
+    question = "Who is the commander who was killed at Baghdad International Airport?"
+    assert answer not in found(nlp, question, sentence, "Baghdad International Airport", similar)

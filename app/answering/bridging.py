@@ -91,7 +91,7 @@ def answer_bridge(pipeline: Pipeline, question: str, filters: Filters | None, to
     # event, and its names and years must hold for the article, not for the naming sentence.
     frame = analyse_question(nlp(bridge.who))
     found, first_retrieved = asking.verified(bridge.who, replace(frame, verbs=frozenset()))
-    name = None if found.refused else person_named(nlp, found.answer, found.sentences[0].text)
+    name = None if found.refused else person_named(nlp, found.answer, " ".join(r.text for r in found.sentences))
     if name is None:
         return None
     resolved = bridge.resolved(name)
@@ -101,7 +101,7 @@ def answer_bridge(pipeline: Pipeline, question: str, filters: Filters | None, to
         # The original question may still be stated by one sentence: the single-answer flow decides.
         log.info("bridge %r -> %r not stated: %s", bridge.description, name, outcome.reason)
         return None
-    stated, citations = cite([(found.sentences[0], found.origin), (outcome.sentences[0], outcome.origin)])
+    stated, citations = cite([(ref, o.origin) for o in (found, outcome) for ref in o.sentences])
     answer = outcome.answer.strip()
     text = f"{answer[:1].upper()}{answer[1:]} ({name}). {' '.join(stated)}" if answer else " ".join(stated)
     raw = " | ".join(o.raw for o in (found, outcome) if o.raw) or None

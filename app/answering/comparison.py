@@ -269,13 +269,18 @@ def compose_comparison(sides: Sequence[Side], largest: bool) -> tuple[str, list[
     """ "<Winner>: <its value> [1], against <value> for <other> [2]. <sentence> [1] <sentence> [2]",
     each side cited to its own sentence, the asked side first; equal values say so."""
     ordered = sorted(sides, key=lambda side: side.value, reverse=largest)
-    stated, citations = cite([(side.outcome.sentences[0], side.outcome.origin) for side in ordered])
-    claims = [f"{side.outcome.answer} for {side.alternative} [{n}]" for n, side in enumerate(ordered, start=1)]
+    stated, citations = cite([(ref, side.outcome.origin) for side in ordered for ref in side.outcome.sentences])
+    # Each side's claim carries the number of its stating sentence (a side may cite two: "he said").
+    number_of = {(c.chunk_id, c.span.start): c.number for c in citations}
+    numbers = [number_of[(ref.passage.chunk_id, ref.passage.start + ref.start)]
+               for ref in (side.outcome.sentences[0] for side in ordered)]
+    claims = [f"{side.outcome.answer} for {side.alternative} [{n}]" for n, side in zip(numbers, ordered)]
     if ordered[0].value == ordered[1].value:
         head = "The same: " + ", and ".join(claims) + "."
     else:
         winner = ordered[0].alternative
-        head = f"{winner[:1].upper()}{winner[1:]}: {ordered[0].outcome.answer} [1], against {', '.join(claims[1:])}."
+        head = f"{winner[:1].upper()}{winner[1:]}: {ordered[0].outcome.answer} [{numbers[0]}], " \
+               f"against {', '.join(claims[1:])}."
     return f"{head} {' '.join(stated)}", citations
 
 

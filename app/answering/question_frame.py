@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from app.text import numbers_in
 
@@ -166,6 +166,12 @@ class QuestionFrame:
     focus_of: frozenset[str] = frozenset()
     # "Where is the hotel that caught fire?": the thing whose place or time a copula asks for.
     topic: str | None = None
+    # "when Caloundra beat Maroochydore": (verb, side, name) of the names the question gives as a
+    # verb's subject or object; a sentence with other names there is about another event.
+    arguments: tuple[tuple[str, str, str], ...] = ()
+    # "round 3", "stage 5", "Flight 610": a numbered designation; the same noun numbered otherwise
+    # in the sentence is another round.
+    designators: frozenset[tuple[str, float]] = frozenset()
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -271,7 +277,47 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
                          clause_verbs=clause_verbs, adverbial=adverbial, categories=categories,
                          direction=_direction(tokens, wh_index), focus_of=_focus_of(doc, focus),
-                         topic=_copular_topic(doc, focus))
+                         topic=_copular_topic(doc, focus), arguments=_named_arguments(doc, verbs),
+                         designators=designators(doc))
+
+
+SUBJECT_SIDE = frozenset({"nsubj", "agent", "csubj"})
+OBJECT_SIDE = frozenset({"dobj", "nsubjpass", "iobj", "dative"})
+
+
+def side_of(token: Token) -> str | None:
+    """Whether a phrase head is its verb's subject ("by" agents included) or object."""
+    if token.dep_ == "pobj" and token.head.lower_ == "by" and token.head.dep_ == "agent":
+        return "subject"
+    if token.dep_ in SUBJECT_SIDE:
+        return "subject"
+    if token.dep_ in OBJECT_SIDE:
+        return "object"
+    return None
+
+
+def governing_verb(token: Token) -> Token:
+    """The verb a subject or object phrase belongs to (through "by" for an agent)."""
+    return token.head.head if token.dep_ == "pobj" and token.head.dep_ == "agent" else token.head
+
+
+def _named_arguments(doc: Doc, verbs: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    found = []
+    for ent in doc.ents:
+        side = side_of(ent.root) if ent.label_ in CONSTRAINT_LABELS else None
+        verb = governing_verb(ent.root)
+        if side and verb.pos_ == "VERB" and verb.lemma_.lower() in verbs:
+            found.append((verb.lemma_.lower(), side, ent.text))
+    return tuple(found)
+
+
+def designators(doc: Doc | Span) -> frozenset[tuple[str, float]]:
+    """(word, number) for each numbered designation: "round 3" -> ("round", 3.0). By word order, not
+    the parse: the small model hangs "round 3" and "Round 4 match" on anything."""
+    return frozenset((word.lower_, value) for word, number in zip(doc, doc[1:])
+                     if word.pos_ in ("NOUN", "PROPN", "ADJ", "ADV") and word.is_alpha
+                     and number.like_num and (value := number_value(number)) is not None
+                     and number.ent_type_ not in ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY"))
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:

@@ -234,8 +234,10 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
             return Outcome(frame, phrase, [ranked[index]], "matched", raw=raw)
     elif pick is not None:
         failures.append("the model found no sentence that states the answer")
-    # An open question the model did not settle: the best-ranked sentence whose phrase in the slot
-    # hangs on the asked verb itself ("When the explosion occurred, I was looking out of the window").
+        return Outcome(frame, reason="; ".join(failures), raw=raw)
+    # An open question whose pick failed (or without a generator): the best-ranked sentence whose
+    # phrase in the slot hangs on the asked verb itself ("When the explosion occurred, I was looking
+    # out of the window").
     for ref, span in zip(ranked, spans):
         if (phrase := open_answer(frame, span)) and verify(frame, span, phrase, attested(ref)).strength >= 2:
             return Outcome(frame, phrase, [ref], "matched", raw=raw)

@@ -21,13 +21,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
-from app.answering.question_frame import (CAUSAL, CAUSING, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS, PEOPLE, PLACE_LABELS,
-                                          PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind, QuestionFrame,
-                                          is_content, number_value, of_object, related, relates)
+from app.answering.question_frame import (CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
+                                          PEOPLE, PLACE_LABELS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind,
+                                          QuestionFrame, designators, governing_verb, is_content, number_value,
+                                          of_object, related, relates, side_of)
 from app.text import NUMBER_WORDS, numbers_in
 
 
@@ -250,6 +252,10 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
             return Verdict(False, f"the question asks about {_join(frame.years)}; the cited article is not",
                            "constraint-mismatch")
     answer_ids = {t.i for t in answer}
+    if other := _other_designation(frame, sentence):
+        return Verdict(False, f"the question is about {other[0]}, the sentence about {other[1]}", "constraint-mismatch")
+    if other := _other_argument(frame, sentence, answer_ids):
+        return Verdict(False, other, "constraint-mismatch")
     asked_places = [(t, lab) for t, lab in frame.constraints if lab in PLACING_LABELS]
     if asked_places:
         in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS
@@ -262,6 +268,41 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
                 return Verdict(False, f"the sentence is about {others[0]}, the question about {asked_places[0][0]}",
                                "constraint-mismatch")
     return Verdict(True)
+
+
+def _other_designation(frame: QuestionFrame, sentence: Span) -> tuple[str, str] | None:
+    """"round 3" asked, "Round 4" said (and not round 3): another round, stage or flight."""
+    said = designators(sentence)
+    for noun, value in frame.designators:
+        numbers = {v for n, v in said if n == noun}
+        if numbers and value not in numbers:
+            return f"{noun} {value:g}", f"{noun} {min(numbers):g}"
+    return None
+
+
+def _other_argument(frame: QuestionFrame, sentence: Span, answer_ids: set[int]) -> str | None:
+    """"When Caloundra beat Maroochydore" asked, "Caloundra defeated Wynnum" said: the asked verb
+    with another name on the side the question names."""
+    for verb, side, name in frame.arguments:
+        for said in (t for t in sentence if t.pos_ == "VERB" and relates({verb}, t.lemma_)):
+            for head in (c for c in sentence if c.i not in answer_ids and governing_verb(c).i == said.i):
+                role = side_of(head)
+                if role is None or not (head.pos_ == "PROPN" or head.ent_type_ in CONSTRAINT_LABELS):
+                    continue
+                named = next((e.text for e in sentence.ents if e.start <= head.i < e.end), head.text)
+                # Only the same side: a passive parsed as active (or the reverse) swaps sides.
+                if role == side and not _same_name(named, name):
+                    return f"the sentence says {named} for {name} ({said.text})"
+    return None
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two names share a word, spelling variants included ("Mishan" and "Hamza Mishaan")."""
+    return any(x == y or SequenceMatcher(None, x, y).ratio() >= 0.8 for x in _name_words(a) for y in _name_words(b))
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", name.lower().replace("'s", "")) if len(w) > 2 and w != "the"}
 
 
 _SAYING = SPEECH_VERBS | {"speak", "talk", "write"}
@@ -430,8 +471,6 @@ def dependency_distance(a: Token, b: Token) -> int:
     return 99 if path is None else len(path) + 1 if a.i != b.i else 0
 
 
-_SUBJECT_SIDE = {"nsubj", "agent", "csubj"}
-_OBJECT_SIDE = {"dobj", "nsubjpass", "iobj", "dative"}
 
 
 def _phrase_head(token: Token) -> Token:
@@ -443,14 +482,7 @@ def _phrase_head(token: Token) -> Token:
 
 def _role(token: Token) -> str | None:
     """Subject or object side of the verb the phrase hangs on, through names' compounds and appositions."""
-    token = _phrase_head(token)
-    if token.dep_ == "pobj" and token.head.lower_ == "by" and token.head.dep_ == "agent":
-        return "subject"
-    if token.dep_ in _SUBJECT_SIDE:
-        return "subject"
-    if token.dep_ in _OBJECT_SIDE:
-        return "object"
-    return None
+    return side_of(_phrase_head(token))
 
 
 def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
@@ -552,15 +584,29 @@ _ORIGIN_VERBS = frozenset("bear come hail originate grow raise".split())
 
 
 def _role_link(answer: Token, role: Token) -> bool:
+    """The answer names who holds the role: "Pentagon spokesman John Kirby", "the driver, Ali
+    Hassan"; not "the deputy commander of the PMF" (whose commander) nor "a Hezbollah official"
+    (whose official) — a group or place describing the role names no one."""
     path = dependency_path(answer, role)
-    return path is not None and len(path) <= 2 and not any(t.pos_ == "VERB" for t in path)
+    if path is None or len(path) > 2 or any(t.pos_ == "VERB" or t.ent_type_ == "PERSON" for t in path):
+        return False  # through a verb's clause, or through the person who holds the role
+    top = answer  # the phrase the name heads
+    while top.dep_ in ("compound", "flat", "det") and top.head.i not in (top.i, role.i):
+        top = top.head
+    if top.dep_ == "pobj" and top.head.head.i == role.i and top.head.lower_ in ("of", "for", "at", "in"):
+        return False
+    return not (answer.ent_type_ in ("ORG", "GPE", "NORP") and top.dep_ in ("compound", "amod", "poss")
+                and top.head.i == role.i)
 
 
 def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> Verdict:
     """An open answer ("a flour bag") must come from a sentence that is about the question: its
     verb, or most of its content words."""
     lemmas = {t.lemma_.lower() for t in sentence}
-    if frame.verbs and _matches_verb(frame, lemmas):
+    # The main relation: "What caused the problem on the plane that crashed?" is not stated by a
+    # sentence about the crash.
+    asked = frame.verbs - frame.clause_verbs or frame.verbs
+    if asked and any(relates(asked, lemma) for lemma in lemmas):
         return Verdict(True, strength=2)
     if frame.verbs & CAUSING:  # "What caused the fire?": a sentence about the fire that names no cause
         return Verdict(False, f"the sentence does not say what {'/'.join(sorted(frame.verbs & CAUSING))}d it",
