@@ -644,3 +644,34 @@ def test_what_caused_needs_the_causing_relation_not_the_clause_that_says_which_p
 def test_a_group_named_with_the_role_is_not_who_holds_it(nlp, similar, sentence, answer):
     question = "Who is the commander who was killed at Baghdad International Airport?"
     assert answer not in found(nlp, question, sentence, "Baghdad International Airport", similar)
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Why was the vehicle that launched the rockets able to get through the checkpoint?",
+     "“This car has all the necessary authorizations to pass the checkpoint,” he told reporters."),
+    ("According to Hamdi Malik, why do pro-Iran groups have to take action when more of their people are killed?",
+     "“Don’t take action when more people are killed, [pro-Iran groups] At the risk of losing credibility and "
+     "legitimacy in the eyes of their own base,” Malik said."),
+])
+def test_a_means_to_the_action_or_a_risk_avoided_explains_it(nlp, question, sentence):
+    title = "Rocket attack on Ain al-Asad air base in Anbar, Iraq"
+    assert explains(analyse_question(nlp(question)), nlp(sentence)[:], title).strength == 2
+
+
+def test_a_means_explains_only_what_someone_was_able_to_do(nlp):
+    question = "Why did the vehicle that launched the rockets get through the checkpoint?"
+    sentence = "“This car has all the necessary authorizations to pass the checkpoint,” he told reporters."
+    title = "Rocket attack on Ain al-Asad air base in Anbar, Iraq"
+    assert explains(analyse_question(nlp(question)), nlp(sentence)[:], title).strength < 2
+
+
+def test_what_someone_called_it_is_their_quoted_this_is(nlp):
+    from app.answering.candidates import open_answer
+
+    frame = analyse_question(nlp("What did John Kirby call the attacks?"))
+    kirby = nlp("“They are using lethal weapons. I don’t know what else you can say except this is a serious threat,” "
+                "Pentagon spokesman John Kirby told reporters.")[:]
+    assert open_answer(frame, kirby) == "a serious threat"
+    assert verify(frame, kirby, "a serious threat").strength == 2
+    # someone else's words are not what he called them
+    assert open_answer(frame, nlp("“This is a serious threat,” Iraqi General Hamad Naims told reporters.")[:]) is None

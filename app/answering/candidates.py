@@ -12,7 +12,8 @@ from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, is_content, number_value, relates
-from app.answering.verification import Verdict, example_of, of_asked_type, span_value, verify_tokens
+from app.answering.verification import (NAMING_VERBS, Verdict, characterization, example_of, of_asked_type,
+                                        span_value, verify_tokens)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def open_answer(frame: QuestionFrame, sentence: Span) -> str | None:
         return None
     if frame.slot == "activity":
         return _activity(frame, sentence)
+    if frame.slot == "object" and frame.verbs <= NAMING_VERBS and (said := characterization(frame, sentence)):
+        return sentence.doc[said[0].i: said[-1].i + 1].text
     for verb in (t for t in sentence if relates(frame.verbs, t.lemma_) and t.pos_ in ("VERB", "AUX")):
         for child in verb.children:
             if frame.slot == "subject":

@@ -106,7 +106,7 @@ _NUMBER_NOUNS = frozenset("number percentage share amount total score age price 
 # prepositions mostly give a time, not a reason (measured: the usual wrong why-answer); the
 # conjunctions count where they introduce a clause (app/answering/verification.py: explains).
 CAUSAL = frozenset("""because cause due reason result lead blame attribute therefore thus prompt trigger fear
-concern owing purpose""".split())
+concern owing purpose risk""".split())
 _QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
 by with from is are was were be been do does did has have had and or that this these those it its
 according""".split())

@@ -599,9 +599,32 @@ def _role_link(answer: Token, role: Token) -> bool:
                 and top.head.i == role.i)
 
 
+# "What did Kirby call the attacks?": what someone called something.
+NAMING_VERBS = frozenset("call describe label term characterize characterise dub brand".split())
+
+
+def characterization(frame: QuestionFrame, sentence: Span) -> list[Token] | None:
+    """What the person the question names called it, in their own words: "… except this is a
+    serious threat,” John Kirby told reporters" -> "a serious threat" — the complement of "this
+    is" / "it was" inside a quotation whose speaker the question names."""
+    named = [text for text, label in frame.constraints if label in ("PERSON", "ORG")]
+    speakers = [t for t in sentence if t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB"
+                and any(side_of(c) == "subject" and _same_name(c.text, " ".join(named)) for c in t.children)]
+    for speaker in speakers:
+        for copula in (t for t in speaker.subtree if t.lemma_ == "be" and t.i != speaker.i):
+            subject = next((c for c in copula.children if c.dep_ == "nsubj"), None)
+            complement = next((c for c in copula.children if c.dep_ in ("attr", "acomp")), None)
+            if subject is not None and complement is not None and subject.lower_ in ("this", "it", "that", "they"):
+                return list(complement.subtree)
+    return None
+
+
 def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> Verdict:
     """An open answer ("a flour bag") must come from a sentence that is about the question: its
     verb, or most of its content words."""
+    if frame.verbs and frame.verbs <= NAMING_VERBS and (said := characterization(frame, sentence)) \
+            and {t.i for t in said} <= {t.i for t in tokens} | {t.i for t in said if t.is_punct}:
+        return Verdict(True, strength=2)
     lemmas = {t.lemma_.lower() for t in sentence}
     # The main relation: "What caused the problem on the plane that crashed?" is not stated by a
     # sentence about the crash.
@@ -626,6 +649,22 @@ _EVENT_PREPOSITIONS = frozenset("after following amid over".split())
 def _occasion_of(word: Token) -> Token:
     """The verb an "after …" phrase or clause is attached to."""
     return word.head.head if word.dep_ == "mark" else word.head
+
+
+# "Why was the vehicle able to get through the checkpoint?": what it had to do so is the reason.
+_ABILITY = frozenset("able could can managed manage allowed unable".split())
+
+
+def _means_to(frame: QuestionFrame, sentence: Span) -> bool:
+    """A means to the asked action: "has all the necessary authorizations to pass the checkpoint" —
+    a noun with an infinitive that names what the question names."""
+    return any(t.dep_ in ("acl", "relcl") and t.head.pos_ == "NOUN" and _infinitive_verb(t)
+               and {u.lemma_.lower() for u in t.subtree if u.pos_ in ("NOUN", "PROPN")} & frame.content
+               for t in sentence)
+
+
+def _infinitive_verb(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _to_blame(word: Token) -> bool:
@@ -654,5 +693,6 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
         or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence) \
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence) \
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
-               for t in sentence[:-1])  # "in an attempt to prevent a stall"
+               for t in sentence[:-1]) \
+        or (bool(_ABILITY & set(frame.text.lower().replace("?", " ").split())) and _means_to(frame, sentence))
     return Verdict(True, strength=2 if causal else 1)
