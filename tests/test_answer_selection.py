@@ -675,3 +675,13 @@ def test_what_someone_called_it_is_their_quoted_this_is(nlp):
     assert verify(frame, kirby, "a serious threat").strength == 2
     # someone else's words are not what he called them
     assert open_answer(frame, nlp("“This is a serious threat,” Iraqi General Hamad Naims told reporters.")[:]) is None
+
+
+def test_the_sentences_only_place_answers_where_though_a_clause_holds_it(nlp):
+    question = "In which Polish city did a fire at an escape room kill five fifteen-year-old girls?"
+    sentence = ("A fire yesterday afternoon killed five girls, all aged fifteen, at an escape room the group was "
+                "visiting to celebrate a birthday in Koszalin, North Poland.")
+    assert found(nlp, question, sentence) == ["Koszalin"]
+    # with another place in the sentence, the clause's place is not the asked one
+    other = "The plane crashed near Karaj after taking off from Tehran's Mehrabad airport to celebrate in Qom."
+    assert "Qom" not in found(nlp, "In which city did the plane crash?", other)

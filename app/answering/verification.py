@@ -551,14 +551,18 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         # A time or place may sit a few arcs from its verb ("crashed in a field near Karaj"), but not
         # in another verb's clause ("crashed near Karaj after taking off from Tehran").
         limit = 5 if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE) else 3
-        if distance > limit:
+        # The sentence's only place may hang on a clause of the asked event's own phrase ("killed five
+        # girls at an escape room the group was visiting to celebrate a birthday in Koszalin"): no
+        # other place competes for it.
+        sole = frame.kind == AnswerKind.PLACE and _sole_place(sentence, tokens)
+        if distance > limit and not sole:
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to another part of the sentence "
                                   f"than {anchor.text}", "wrong-relation")
         if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE):
             between = [t for t in dependency_path(answer, anchor) or [] if t.pos_ == "VERB"
                        and (t.lemma_.lower() not in LIGHT_VERBS | {"make"} or any(c.dep_ == "prt" for c in t.children))
                        and not relates(frame.verbs, t.lemma_)]  # "taking off" is not light
-            if between:
+            if between and not sole:
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to “{between[0].text}”, "
                                       f"not to “{anchor.text}”", "wrong-relation")
             if _role(tokens[-1]) == "subject" and answer.ent_type_ not in ("GPE", "LOC"):
@@ -577,6 +581,16 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
                                       f"not of “{anchor.text}”", "wrong-argument")
         return Verdict(True, strength=2, distance=distance)
     return Verdict(True, strength=1)
+
+
+def _sole_place(sentence: Span, tokens: Sequence[Token]) -> bool:
+    """No place besides the answer (and the place given with it: "Koszalin, North Poland") in the
+    sentence, and the answer not where someone is from."""
+    ids = {t.i for t in tokens}
+    given_with = {t.i for t in sentence if t.head.i in ids and t.dep_ in ("appos", "conj", "npadvmod")}
+    others = [e for e in sentence.ents if e.label_ in PLACING_LABELS and not ({t.i for t in e} & (ids | given_with))]
+    head = _phrase_head(tokens[-1])
+    return not others and not (head.dep_ == "pobj" and head.head.lower_ in ("from", "of"))
 
 
 _TOWARDS = frozenset("to into toward towards for at in".split())
