@@ -685,3 +685,11 @@ def test_the_sentences_only_place_answers_where_though_a_clause_holds_it(nlp):
     # with another place in the sentence, the clause's place is not the asked one
     other = "The plane crashed near Karaj after taking off from Tehran's Mehrabad airport to celebrate in Qom."
     assert "Qom" not in found(nlp, "In which city did the plane crash?", other)
+
+
+def test_ending_down_says_how_far_an_index_fell(nlp):
+    question = "By how many points did Hong Kong's Hang Seng Index fall?"
+    sentence = ("The Hang Seng Index in Hong Kong was in a freefall for the most of the day, ending down 12.7 percent, "
+                "or 1,602.54 points, to 11,015.84.")
+    assert check(nlp, question, sentence, "1,602.54")
+    assert not check(nlp, "By how many points did the Hang Seng Index rise?", sentence, "1,602.54")

@@ -70,6 +70,8 @@ _RELATION_GROUPS = [
     "attend visit",
     "say state tell announce claim speak talk",
     "age old year",
+    "fall drop decline plunge tumble slump sink slide down",  # "ending down 12.7 percent": fell
+    "rise climb increase jump soar surge up",
 ]
 _RELATED: dict[str, frozenset[str]] = {}
 for _group in _RELATION_GROUPS:

@@ -407,6 +407,9 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
     noun = counted_noun(number)
     anchor = noun if noun is not None else number
     relation_words = [t.lemma_ for t in _verb_chain(anchor)]
+    # "closing down 6.4 percent", "ended up 3%": the particle says which way it went.
+    relation_words += [c.lemma_ for t in _verb_chain(anchor) for c in t.children
+                       if c.dep_ in ("prt", "advmod") and c.lower_ in ("down", "up")]
     if noun is not None:
         relation_words += [c.lemma_ for c in noun.subtree if c.dep_ in ("amod", "acl", "relcl", "compound")]
         relation_words.append(noun.lemma_)  # "deaths", "passengers": the noun itself may be the relation
