@@ -693,3 +693,11 @@ def test_ending_down_says_how_far_an_index_fell(nlp):
                 "or 1,602.54 points, to 11,015.84.")
     assert check(nlp, question, sentence, "1,602.54")
     assert not check(nlp, "By how many points did the Hang Seng Index rise?", sentence, "1,602.54")
+
+
+def test_a_reason_clause_of_another_clause_does_not_explain_the_asked_action(nlp):
+    why = analyse_question(nlp("Why did the mayor close the bridge?"))
+    assert explains(why, nlp("The mayor closed the bridge as the river rose.")[:]).strength == 2
+    other = nlp("The mayor closed the bridge on Monday, and the council said the governor resigned as the budget "
+                "collapsed.")[:]
+    assert explains(why, other).strength < 2

@@ -684,6 +684,14 @@ def _infinitive_verb(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
+def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
+    """A reason clause gives the reason of the sentence's main statement or of the asked action, not
+    of another clause ("… and that the states have standing because …" does not say why they argue)."""
+    explained = _occasion_of(mark)
+    return explained.dep_ == "ROOT" or explained.lemma_.lower() in asked or relates(asked, explained.lemma_) \
+        or explained.head.dep_ == "ROOT" and explained.dep_ in ("ccomp", "xcomp") and explained.head.lemma_ in SPEECH_VERBS
+
+
 def _to_blame(word: Token) -> bool:
     """"who, if anyone, is to blame": who is responsible is asked, no cause is given."""
     return word.lemma_.lower() == "blame" and word.i > 0 and word.nbor(-1).lower_ == "to"
@@ -705,7 +713,8 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
     # following departure").
     asked = frame.verbs - frame.clause_verbs or frame.content
     causal = any(t.lemma_.lower() in CAUSAL and not _to_blame(t) for t in sentence) \
-        or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") for t in sentence) \
+        or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") and _reason_for(t, asked)
+               for t in sentence) \
         or any(t.lower_ == "citing" and t.dep_ == "advcl" for t in sentence) \
         or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence) \
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence) \
