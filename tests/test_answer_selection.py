@@ -701,3 +701,11 @@ def test_a_reason_clause_of_another_clause_does_not_explain_the_asked_action(nlp
     other = nlp("The mayor closed the bridge on Monday, and the council said the governor resigned as the budget "
                 "collapsed.")[:]
     assert explains(why, other).strength < 2
+
+
+def test_a_name_the_question_places_something_in_is_a_place_whatever_spacy_labels_it(nlp):
+    question = "How many Taliban fighters were killed in the car bomb attack on the military base in Maidan Wardak?"
+    assert ("Maidan Wardak", "GPE") in analyse_question(nlp(question)).constraints
+    sentence = "Last week a Kabul car bombing killed five and wounded 110, another attack ascribed to the Taliban."
+    verdict = check(nlp, question, sentence, "five", "A Taliban car bomb hit a base in Maidan Wardak.")
+    assert not verdict and verdict.failure == "constraint-mismatch"

@@ -254,7 +254,7 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     # "the death toll": the compound names what is counted, so it is the asked relation ("killed 17").
     verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in ("toll", "tally")
               for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN"}
-    constraints = tuple(dict.fromkeys((e.text, e.label_) for e in doc.ents if e.label_ in CONSTRAINT_LABELS))
+    constraints = tuple(dict.fromkeys((e.text, _label(e)) for e in doc.ents if e.label_ in CONSTRAINT_LABELS))
     years = frozenset(int(t.text) for t in doc if re.fullmatch(r"(1[89]|20)\d\d", t.text))
     numbers = frozenset(v for t in doc if (v := number_value(t)) is not None)
     content = frozenset(t.lemma_.lower() for t in doc if is_content(t))
@@ -320,6 +320,17 @@ def designators(doc: Doc | Span) -> frozenset[tuple[str, float]]:
                      if word.pos_ in ("NOUN", "PROPN", "ADJ", "ADV") and word.is_alpha
                      and number.like_num and (value := number_value(number)) is not None
                      and number.ent_type_ not in ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY"))
+
+
+_LOCATIVE = frozenset("in at near outside inside".split())
+
+
+def _label(ent: Span) -> str:
+    """The entity's label, except that a "person" named as where something is ("the military base
+    in Maidan Wardak") is the small model's mistake for a place."""
+    if ent.label_ == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in _LOCATIVE:
+        return "GPE"
+    return ent.label_
 
 
 def _predicate_fallback(doc: Doc) -> frozenset[str]:
