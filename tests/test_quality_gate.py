@@ -14,17 +14,19 @@ from conftest import REPO, make_settings
 
 pytestmark = pytest.mark.slow
 
-# Measured on 2026-12-02 with Qwen2.5-Coder-0.5B and the verified answer flow (issue 10), third
-# round (the checks find every verified answer; of several the generator chooses one or none):
-# accuracy 0.76 (second round 0.72, first 0.59), wrong answers 0.00 (second round 1 of 29 turns; the
-# free-text flow gave 6), truthfulness 0.76 (0.69; free text 0.38), refusal recall 1.00, recall@5
-# 1.00, MRR 0.93, citation precision 1.00 (0.94), false refusals 0.30, citation recall 0.67 (0.59)
-# - docs/quality.md.
-# Each bound leaves room for two or three turns of noise (of 29 turns, 6 unanswerable): a turn
-# that goes from right to wrong moves truthfulness by 2/29.
-AT_LEAST = {"accuracy": 0.66, "truthfulness": 0.6, "recall_at_k": 0.95, "mrr": 0.85, "citation_precision": 0.9,
-            "citation_recall": 0.55, "refusal_recall": 0.83}
-AT_MOST = {"wrong_rate": 0.07, "false_refusal_rate": 0.42}
+# Measured on 2026-12-02 with the verified answer flow (issue 10), fourth round (pronouns,
+# follow-ups by rule, open slots), with both packaged generators (the default Qwen2.5-Coder-1.5B and
+# the 0.5B gave the same figures): accuracy 1.00 (third round 0.76, first 0.59), wrong answers 0.00
+# (the free-text flow gave 6 of 29), truthfulness 1.00 (0.76; free text 0.38), refusal recall 1.00,
+# recall@5 1.00, MRR 0.93, citation precision 1.00, false refusals 0.00 (0.30),
+# citation recall 0.98 (0.67) - docs/quality.md. This round read every failed seed turn, so the
+# figures are not held-out ones; the bounds guard against regressions, not for generalisation.
+# Each bound leaves room for three or four turns of noise (of 29 turns, 6 unanswerable; another
+# machine's llama.cpp build may choose differently where the generator chooses): a turn that goes
+# from right to wrong moves truthfulness by 2/29.
+AT_LEAST = {"accuracy": 0.86, "truthfulness": 0.79, "recall_at_k": 0.95, "mrr": 0.85, "citation_precision": 0.93,
+            "citation_recall": 0.8, "refusal_recall": 0.83}
+AT_MOST = {"wrong_rate": 0.07, "false_refusal_rate": 0.18}
 
 
 def test_seed_question_set_meets_the_quality_thresholds(tmp_path):

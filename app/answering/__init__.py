@@ -5,6 +5,8 @@
 - ``sentences``       sentences ranked, the answer taken from the one that states it, composed and cited;
 - ``question_frame``  what a question asks for (spaCy parse);
 - ``verification``    whether a sentence states a picked answer (type, relation, argument, constraints);
+- ``candidates``      the verified answers a sentence holds, an open question's slot filler;
+- ``pronouns``        who "he"/"she" is ("…,” he said): the person named just before;
 - ``picking``         the generator's constrained JSON pick of a sentence and a span;
 - ``citations``       passage evidence text and claim citing (the evaluation's judge, tests);
 - ``grounding``       whether a claim's facts are in a passage (the evaluation, rewriting helpers);
