@@ -81,7 +81,7 @@ class RetrievalSettings(Section):
 class LLMSettings(Section):
     backend: Backend = Field("llamacpp", description="llamacpp (in process), ollama or openai (any "
                                                      "OpenAI-compatible server)")
-    model: str = Field("qwen2.5-0.5b", description="llamacpp: qwen2.5-0.5b, qwen2.5-1.5b or a GGUF path; "
+    model: str = Field("qwen2.5-1.5b", description="llamacpp: qwen2.5-1.5b, qwen2.5-0.5b or a GGUF path; "
                                                    "ollama/openai: the served model's name")
     base_url: str | None = Field(None, description="server URL for ollama/openai")
     api_key: SecretStr | None = Field(None, description="API key for openai")

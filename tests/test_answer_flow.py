@@ -3,7 +3,7 @@ real Chroma index of the seed article with the real embedding model and spaCy. T
 in the flow is a JSON pick (a sentence number and the copied answer span, app/answering/picking.py);
 the fakes return such picks, and every branch of the flow (rewrites, refusals, a pick that verifies,
 one the checks refuse or correct, no model call, why/how, streaming) is checked here in seconds. The
-slow tests keep the real model for what only it can show (what a 0.5B model actually picks).
+slow tests keep the real model for what only it can show (what the packaged model actually picks).
 
 The final ``Answer`` of each branch is snapshotted as JSON (``__snapshots__/``; scores rounded,
 timings left out); ``pytest --snapshot-update`` rewrites them after an intended change.

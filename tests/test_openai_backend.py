@@ -19,6 +19,8 @@ from test_answers import SEED_QUESTIONS, check_seed_answer, has_number
 pytestmark = pytest.mark.slow
 
 
+SERVED = "qwen2.5-coder"  # the name the server gives the packaged default model
+
 @pytest.fixture(scope="module")
 def llama_server(seed_settings, tmp_path_factory):
     """``llama_cpp.server`` on 127.0.0.1 with the packaged model and the in-process model's context size."""
@@ -31,7 +33,7 @@ def llama_server(seed_settings, tmp_path_factory):
     llm = seed_settings.llm
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(seed_settings)),
-               "--model_alias", "qwen2.5-0.5b", "--host", "127.0.0.1", "--port", str(port),
+               "--model_alias", SERVED, "--host", "127.0.0.1", "--port", str(port),
                "--n_ctx", str(llm.n_ctx), "--n_threads", str(llm.n_threads or os.cpu_count() or 2), "--seed", "0"]
     with log_path.open("wb") as log:
         # server_env: which CPU library the server's ggml loads (a dispatching build, app/runtime.py).
@@ -51,7 +53,7 @@ def openai_newsdesk(seed_settings, llama_server):
     from app.application import Newsdesk
 
     settings = seed_settings.with_overrides(**{"llm.backend": "openai", "llm.base_url": llama_server,
-                                               "llm.model": "qwen2.5-0.5b", "llm.api_key": "not-needed"})
+                                               "llm.model": SERVED, "llm.api_key": "not-needed"})
     with Newsdesk(settings) as newsdesk:
         yield newsdesk
 
@@ -59,7 +61,7 @@ def openai_newsdesk(seed_settings, llama_server):
 @pytest.mark.parametrize("question, forms", SEED_QUESTIONS)
 def test_seed_questions_through_the_openai_backend(openai_newsdesk, question, forms):
     answer = ask(question, newsdesk=openai_newsdesk)
-    assert answer.model == "openai: qwen2.5-0.5b"
+    assert answer.model == f"openai: {SERVED}"
     check_seed_answer(answer, forms)
 
 
@@ -76,7 +78,7 @@ def test_refusal_and_follow_up_through_the_openai_backend(openai_newsdesk):
 def test_the_eval_judge_runs_on_the_openai_compatible_server(seed_settings, llama_server):
     from app.evaluation.judge import Judge, JudgeConfig
 
-    judge = Judge.from_config(JudgeConfig(backend="openai", model="qwen2.5-0.5b", base_url=llama_server,
+    judge = Judge.from_config(JudgeConfig(backend="openai", model=SERVED, base_url=llama_server,
                                           api_key="not-needed"), seed_settings)
     passage = "Fourteen of the projectiles hit the target, causing minor injuries to two personnel at the base."
     supported, reply = judge.verdict("How many rockets hit the base?", "Fourteen rockets hit the base [1].", [passage])
