@@ -247,6 +247,18 @@ def test_a_whole_sentence_copied_as_the_answer_yields_the_one_answer_inside_it(n
     assert _shortest(frame, nlp(sentence)[:], sentence) == "Hamdi Malik"
 
 
+def test_he_at_the_start_of_a_chunk_is_the_speaker_the_chunk_before_names(newsdesk):
+    # "He said they were also cautious …" opens chunk 8 of the seed article; "… ,” Malik said." ends
+    # chunk 7: the article's chunks are read to find who "he" is, and each sentence is cited.
+    question = ("Who said the pro-Iranian groups were also cautious about losing respect for other components of "
+                "the axis of resistance?")
+    answer = newsdesk(model=NoModel()).ask(question)
+    assert answer.text.startswith("Malik.")
+    assert [c.chunk_id for c in answer.citations] == ["ain-al-asad-rocket-attack#8", "ain-al-asad-rocket-attack#7"]
+    assert answer.citations[1].span.text.endswith("Malik said.")
+    check_citations(answer)
+
+
 def test_a_picked_name_that_is_not_in_the_sentence_is_refused(newsdesk, number_of):
     question = "Who drove the car through the checkpoint?"
     answer = newsdesk(pick(number_of(question, "This car has all the necessary"), "Hamad Naims")).ask(question)
