@@ -709,3 +709,18 @@ def test_a_name_the_question_places_something_in_is_a_place_whatever_spacy_label
     sentence = "Last week a Kabul car bombing killed five and wounded 110, another attack ascribed to the Taliban."
     verdict = check(nlp, question, sentence, "five", "A Taliban car bomb hit a base in Maidan Wardak.")
     assert not verdict and verdict.failure == "constraint-mismatch"
+
+
+def test_a_trouble_given_with_the_asked_action_explains_it(nlp):
+    why = analyse_question(nlp("Why did the Beechcraft Sierra that crashed near Henderson turn back after take-off?"))
+    sentence = "Following take off, the plane turned back with a mechanical problem, intending to land at Henderson."
+    assert explains(why, nlp(sentence)[:], "Nevada prop plane crash").strength == 2
+    assert explains(why, nlp("The plane landed with a problem in its engine after it turned back.")[:]).strength < 2
+
+
+def test_how_something_was_done_is_the_method_used(nlp):
+    how = analyse_question(nlp("How did the researchers find where warm water was reaching the ice shelves?"))
+    sentence = "The researchers used satellite imagery to identify places where coastal ice sheets had melted."
+    assert explains(how, nlp(sentence)[:], "Warm water melting Antarctic ice shelves, researchers find").strength == 2
+    why = analyse_question(nlp("Why did the researchers look at the ice shelves?"))
+    assert explains(why, nlp(sentence)[:], "Warm water melting Antarctic ice shelves").strength < 2

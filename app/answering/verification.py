@@ -672,6 +672,18 @@ def _occasion_of(word: Token) -> Token:
 _ABILITY = frozenset("able could can managed manage allowed unable".split())
 
 
+# "the plane turned back with a mechanical problem": a trouble given with the asked action is why.
+_TROUBLE = frozenset("problem fault failure malfunction issue trouble difficulty emergency defect".split())
+
+
+def _method(sentence: Span) -> bool:
+    """How it was done: "used satellite imagery to identify …", "by comparing …"."""
+    return any(t.lemma_.lower() in ("use", "employ") and any(_infinitive_verb(c) for c in t.children
+                                                              if c.dep_ in ("xcomp", "advcl"))
+               for t in sentence) \
+        or any(t.lower_ == "by" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in t.children) for t in sentence)
+
+
 def _means_to(frame: QuestionFrame, sentence: Span) -> bool:
     """A means to the asked action: "has all the necessary authorizations to pass the checkpoint" —
     a noun with an infinitive that names what the question names."""
@@ -720,5 +732,8 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence) \
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
                for t in sentence[:-1]) \
-        or (bool(_ABILITY & set(frame.text.lower().replace("?", " ").split())) and _means_to(frame, sentence))
+        or (bool(_ABILITY & set(frame.text.lower().replace("?", " ").split())) and _means_to(frame, sentence)) \
+        or any(t.lower_ == "with" and _occasion_of(t).lemma_.lower() in asked
+               and any(c.dep_ == "pobj" and c.lemma_.lower() in _TROUBLE for c in t.children) for t in sentence) \
+        or (frame.text.lower().lstrip().startswith("how") and _method(sentence))
     return Verdict(True, strength=2 if causal else 1)
