@@ -700,8 +700,9 @@ def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
     """A reason clause gives the reason of the sentence's main statement or of the asked action, not
     of another clause ("… and that the states have standing because …" does not say why they argue)."""
     explained = _occasion_of(mark)
-    return explained.dep_ == "ROOT" or explained.lemma_.lower() in asked or relates(asked, explained.lemma_) \
-        or explained.head.dep_ == "ROOT" and explained.dep_ in ("ccomp", "xcomp") and explained.head.lemma_ in SPEECH_VERBS
+    reported = explained.head.dep_ == "ROOT" and explained.dep_ in ("ccomp", "xcomp") \
+        and explained.head.lemma_ in SPEECH_VERBS  # "X said the base was hit because …"
+    return explained.dep_ == "ROOT" or relates(asked, explained.lemma_) or reported
 
 
 def _to_blame(word: Token) -> bool:
@@ -718,22 +719,29 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
         (frame.content and len(shared) / len(frame.content) >= 0.34)
     if not about:
         return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
-    # A cause word, a clause of reason ("as it might have caused …", "so he could …", "citing the
-    # health crisis") or of purpose ("… to avoid stigma"); not an infinitive that only completes a
-    # verb ("attempting to ascertain"). An event given with the asked action ("vowed to retaliate
-    # after the airstrike"), not with the clause that says which thing ("the plane that crashed
-    # following departure").
+    return Verdict(True, strength=2 if _gives_cause(frame, sentence) else 1)
+
+
+def _gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
+    """The sentence gives a cause, purpose or means of the asked action. Not an infinitive that only
+    completes a verb ("attempting to ascertain"), nor an event given with the clause that says which
+    thing ("the plane that crashed following departure")."""
     asked = frame.verbs - frame.clause_verbs or frame.content
-    causal = any(t.lemma_.lower() in CAUSAL and not _to_blame(t) for t in sentence) \
+    words = set(frame.text.lower().replace("?", " ").split())
+    return (
+        any(t.lemma_.lower() in CAUSAL and not _to_blame(t) for t in sentence)  # "because of", "due to", "fear"
+        # a clause of reason: "as it might have caused …", "so he could …"
         or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") and _reason_for(t, asked)
-               for t in sentence) \
-        or any(t.lower_ == "citing" and t.dep_ == "advcl" for t in sentence) \
-        or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence) \
-        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence) \
+               for t in sentence)
+        or any(t.lower_ == "citing" and t.dep_ == "advcl" for t in sentence)  # "citing the health crisis"
+        # an event given with the asked action: "vowed to retaliate after the airstrike"
+        or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence)
+        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence)  # "… to avoid stigma"
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
-               for t in sentence[:-1]) \
-        or (bool(_ABILITY & set(frame.text.lower().replace("?", " ").split())) and _means_to(frame, sentence)) \
+               for t in sentence[:-1])  # "in an attempt to prevent a stall"
+        or (bool(_ABILITY & words) and _means_to(frame, sentence))  # "has the authorizations to pass"
+        # a trouble given with the asked action: "turned back with a mechanical problem"
         or any(t.lower_ == "with" and _occasion_of(t).lemma_.lower() in asked
-               and any(c.dep_ == "pobj" and c.lemma_.lower() in _TROUBLE for c in t.children) for t in sentence) \
-        or (frame.text.lower().lstrip().startswith("how") and _method(sentence))
-    return Verdict(True, strength=2 if causal else 1)
+               and any(c.dep_ == "pobj" and c.lemma_.lower() in _TROUBLE for c in t.children) for t in sentence)
+        or (frame.text.lower().lstrip().startswith("how") and _method(sentence))  # "used satellite imagery to …"
+    )
