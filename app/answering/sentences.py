@@ -6,10 +6,13 @@
    asked type, attached to the asked relation, whose constraints hold, in every sentence shown. One such answer in the best
    sentence, or one in all of them, is the answer without a model call. Of several, the generator
    chooses one or none (app/answering/picking.py: constrained output, an enum of the candidates).
+   A "he"/"she" on the asked side is the person the sentence before names (app/answering/pronouns.py),
+   and that sentence is cited too.
 3. When the checks find none, the generator picks the sentence that states the answer and copies
    the answer span, and the pick is verified. A pick that fails is not shown; the pipeline then
-   looks, in the model's sentence and then in the best-ranked sentences, for a span that verifies
-   (the "matched" origin).
+   looks inside the model's copy and sentence for an answer that verifies, and, for an open
+   question, in the best-ranked sentence whose slot filler hangs on the asked verb (the "matched"
+   origin).
 4. Nothing verifies: a refusal that says why, with the closest passages."""
 
 from __future__ import annotations
