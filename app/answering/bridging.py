@@ -28,8 +28,8 @@ from spacy.tokens import Doc
 # The role nouns a person holds: what "Who is the <role> …?" asks (the question frame's lexicon).
 from app.answering.question_frame import _PERSON_ROLES as PERSON_ROLES
 from app.answering.question_frame import AnswerKind, analyse_question
-from app.answering.sentences import word_similarity
-from app.answering.subquestions import Asking, cite, combined_answer, merged
+from app.answering.sentences import cite_sentences, word_similarity
+from app.answering.subquestions import Asking, combined_answer, merged
 from app.types import Answer
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def answer_bridge(pipeline: Pipeline, question: str, filters: Filters | None, to
         # The original question may still be stated by one sentence: the single-answer flow decides.
         log.info("bridge %r -> %r not stated: %s", bridge.description, name, outcome.reason)
         return None
-    stated, citations = cite([(ref, o.origin) for o in (found, outcome) for ref in o.sentences])
+    stated, citations = cite_sentences([(ref, o.origin) for o in (found, outcome) for ref in o.sentences])
     answer = outcome.answer.strip()
     text = f"{answer[:1].upper()}{answer[1:]} ({name}). {' '.join(stated)}" if answer else " ".join(stated)
     raw = " | ".join(o.raw for o in (found, outcome) if o.raw) or None

@@ -32,8 +32,8 @@ from spacy.tokens import Doc, Token
 
 from app.answering.question_frame import PEOPLE, AnswerKind, QuestionFrame, analyse_question
 from app.answering.refusals import refusal
-from app.answering.sentences import Outcome, word_similarity
-from app.answering.subquestions import Asking, cite, combined_answer, merged, numbered
+from app.answering.sentences import Outcome, cite_sentences, word_similarity
+from app.answering.subquestions import Asking, combined_answer, merged, numbered
 from app.text import numbers_in
 from app.types import Answer, Citation, Passage
 
@@ -269,10 +269,11 @@ def compose_comparison(sides: Sequence[Side], largest: bool) -> tuple[str, list[
     """ "<Winner>: <its value> [1], against <value> for <other> [2]. <sentence> [1] <sentence> [2]",
     each side cited to its own sentence, the asked side first; equal values say so."""
     ordered = sorted(sides, key=lambda side: side.value, reverse=largest)
-    stated, citations = cite([(ref, side.outcome.origin) for side in ordered for ref in side.outcome.sentences])
+    stated, citations = cite_sentences([(ref, side.outcome.origin) for side in ordered
+                                        for ref in side.outcome.sentences])
     # Each side's claim carries the number of its stating sentence (a side may cite two: "he said").
-    number_of = {(c.chunk_id, c.span.start): c.number for c in citations}
-    numbers = [number_of[(ref.passage.chunk_id, ref.passage.start + ref.start)]
+    number_of = {(c.article_id, c.span.start): c.number for c in citations}
+    numbers = [number_of[(ref.passage.article_id, ref.passage.start + ref.start)]
                for ref in (side.outcome.sentences[0] for side in ordered)]
     claims = [f"{side.outcome.answer} for {side.alternative} [{n}]" for n, side in zip(numbers, ordered)]
     if ordered[0].value == ordered[1].value:

@@ -226,10 +226,9 @@ class Pipeline:
 
         mark = time.perf_counter()
         similar = word_similarity(self.embeddings)
-        article = ArticleContext(self.store)
         outcome = answer_from_sentences(standalone, ranked, self.nlp, self.picker(temperature), self.pick_prompts,
-                                        similar, context=article, shown=self.settings.retrieval.answer_sentences,
-                                        preceding=article.preceding)
+                                        similar, context=ArticleContext(self.store),
+                                        shown=self.settings.retrieval.answer_sentences)
         timings["generation_s"] = time.perf_counter() - mark
         timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
         # Other sources (a story's other copies too) giving another value for the answer's fact.

@@ -391,11 +391,11 @@ def _direction(tokens: list[Token], wh_index: int | None) -> str | None:
 def _in_clause(token: Token) -> bool:
     """In a clause that says which thing or which occasion: relative and participle clauses ("the
     truck that launched …", "its publicly exposed data") and "when" clauses."""
-    return any(a.dep_ in ("relcl", "acl") or (a.dep_ == "advcl" and not _infinitive(a))
+    return any(a.dep_ in ("relcl", "acl") or (a.dep_ == "advcl" and not infinitive(a))
                or (a.dep_ == "amod" and a.pos_ == "VERB") for a in (token, *token.ancestors))
 
 
-def _infinitive(verb: Token) -> bool:
+def infinitive(verb: Token) -> bool:
     """"vow to retaliate": an infinitive completes the asked verb (the parser may call it advcl)."""
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
@@ -403,11 +403,10 @@ def _infinitive(verb: Token) -> bool:
 def _do_follows(tokens: list[Token], wh_index: int) -> bool:
     """The wh-phrase ("who", "which news network") is followed by do-support: whatever the parse
     says, it is not the subject ("Which network did the injured resident speak to?")."""
-    wh = tokens[wh_index]
-    end = max((t.i for t in wh.head.subtree if t.i < len(tokens)), default=wh.i) if wh.dep_ == "det" else wh.i
-    end = min(end, next((t.i - 1 for t in tokens[wh.i + 1:] if t.pos_ not in ("NOUN", "PROPN", "ADJ", "DET")),
-                        len(tokens) - 1))
-    return end + 1 < len(tokens) and tokens[end + 1].lower_ in ("did", "does", "do")
+    after = wh_index + 1
+    while after < len(tokens) and tokens[after].pos_ in ("NOUN", "PROPN", "ADJ", "DET"):
+        after += 1  # the rest of the wh-phrase
+    return after < len(tokens) and tokens[after].lower_ in ("did", "does", "do")
 
 
 def _do_support_predicate(doc: Doc) -> frozenset[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from app.answering.question_frame import AnswerKind, analyse_question
 from app.text import STOPWORDS, content_stems, sentence_spans, strip_markers
@@ -107,19 +108,26 @@ _REPORTING_RE = re.compile(r"\b(said|say|says|claimed|reported|announced|confirm
 _QUOTED_RE = re.compile(r"^[“\"](?P<quote>.+?)[,.!?]?[”\"]\s*,?\s*(?P<by>[^“”\"]*)$", re.DOTALL)
 
 
-def answer_statement(answer: str) -> str | None:
-    """The sentence an earlier answer stated, without its markers and its short-answer lead
-    ("Flour bag. This time the missile was hidden in a flour bag [1]." -> the sentence). Of a
-    quotation, the quoted sentence that holds the short answer, without its attribution."""
+def answer_parts(answer: str) -> tuple[str, str] | None:
+    """An earlier answer's short lead (a few words, "" if none) and the sentence it stated, without
+    markers: "Flour bag. This time the missile was hidden in a flour bag [1]." -> ("Flour bag", the
+    sentence). None for a refusal."""
     text = strip_markers(answer).strip()
     if not text or _REFUSED_RE.match(text):
         return None
     spans = sentence_spans(text)
-    lead = ""
     if len(spans) > 1 and len(text[slice(*spans[0])].split()) <= 6:
-        lead = text[slice(*spans[0])].rstrip(" .").lower()
-        spans = spans[1:]
-    text = text[slice(*spans[0])]
+        return text[slice(*spans[0])].rstrip(" ."), text[slice(*spans[1])]
+    return "", text[slice(*spans[0])]
+
+
+def answer_statement(answer: str) -> str | None:
+    """The sentence an earlier answer stated, without its markers and its short-answer lead. Of a
+    quotation, the quoted sentence that holds the short answer, without its attribution."""
+    parts = answer_parts(answer)
+    if parts is None:
+        return None
+    lead, text = parts[0].lower(), parts[1]
     quoted = _QUOTED_RE.match(text)
     if quoted:
         inner = quoted.group("quote")
@@ -244,32 +252,24 @@ def _plural(phrase: str) -> bool:
         (last.endswith("s") and not last.endswith(("ss", "us", "is"))) or last in ("people", "children", "men", "women")
 
 
-def answer_person(earlier: str, answer: str, nlp: Language | None) -> str | None:
-    """The name an earlier answer led with, when the earlier question asked for a person."""
-    if nlp is None or not answer or _REFUSED_RE.match(answer.strip()):
+def answer_person(earlier: Doc, answer: str, nlp: Language) -> str | None:
+    """The name an earlier answer led with ("Mishan. …"), when the earlier question asked for a person."""
+    parts = answer_parts(answer)
+    if parts is None or not parts[0] or len(parts[0].split()) > 4 or analyse_question(earlier).kind != AnswerKind.PERSON:
         return None
-    if analyse_question(nlp(earlier)).kind != AnswerKind.PERSON:
-        return None
-    text = strip_markers(answer).strip()
-    spans = sentence_spans(text)
-    lead = text[slice(*spans[0])].rstrip(" .") if len(spans) > 1 else ""
-    names = [e for e in nlp(lead).ents if e.label_ == "PERSON"] if lead and len(lead.split()) <= 4 else []
-    return names[0].text if len(names) == 1 and names[0].text == lead else None
+    names = [e.text for e in nlp(parts[0]).ents if e.label_ == "PERSON"]
+    return parts[0] if names == [parts[0]] else None
 
 
-def earlier_subject(earlier: str, nlp: Language | None) -> str | None:
+def earlier_subject(earlier: Doc) -> str | None:
     """The subject the earlier question names after its auxiliary: "How many seats did the
     Conservative Party win?" -> "the Conservative Party" (what a singular "it" stands for when the
     counted thing is plural). The name spaCy finds there, else its noun phrase there."""
-    if nlp is None:
+    aux = next((t for t in earlier[1:] if t.lower_ in _BE | _DO), None)
+    if aux is None or aux.i + 1 >= len(earlier):
         return None
-    doc = nlp(earlier)
-    aux = next((t for t in doc[1:] if t.lower_ in _BE | _DO), None)
-    if aux is None or aux.i + 1 >= len(doc):
-        return None
-    after = aux.i + 1
-    for span in (*doc.ents, *doc.noun_chunks):
-        if span.start == after and span.root.pos_ != "PRON" and span.label_ not in ("DATE", "TIME", "CARDINAL"):
+    for span in (*earlier.ents, *earlier.noun_chunks):
+        if span.start == aux.i + 1 and span.root.pos_ != "PRON" and span.label_ not in ("DATE", "TIME", "CARDINAL"):
             return span.text
     return None
 
@@ -283,10 +283,15 @@ def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None, an
     if not match:
         return None
     pronoun = match.group().lower()
-    # "What was he doing …?" after "Which civilian … told Al Jazeera …?" — "Mishan. …": he is Mishan.
-    person = answer_person(earlier, answer, nlp) if pronoun in ("he", "him", "his", "she", "her") else None
+    parsed = nlp(earlier) if nlp is not None else None  # once, for both readings below
+    person = subject = None
+    if parsed is not None:
+        # "What was he doing …?" after "Which civilian … told Al Jazeera …?" — "Mishan. …": he is Mishan.
+        if pronoun in ("he", "him", "his", "she", "her"):
+            person = answer_person(parsed, answer, nlp)
+        subject = earlier_subject(parsed)
     # "When did it happen?" after "How many rockets…": "it" is not the rockets.
-    topic = person or next((t for t in (topic_phrase(earlier), earlier_subject(earlier, nlp))
+    topic = person or next((t for t in (topic_phrase(earlier), subject)
                             if t and (pronoun in ("them", "they", "their")) == _plural(t)), None)
     if not topic:
         return None

@@ -35,7 +35,7 @@ from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_ques
 from app.answering.rewriting import asked_part
 from app.answering.verification import Verdict, explains, locate, verify
 from app.text import sentence_spans
-from app.types import Citation, CitationOrigin, Passage
+from app.types import Chunk, Citation, CitationOrigin, Passage
 from app.types import Span as TextSpan
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,18 @@ def _passage_context(ref: SentenceRef) -> str:
     return evidence_text(ref.passage)
 
 
-class ArticleContext:
+class PassageContext:
+    """What a sentence's own passage attests (its text, title and date) and the sentences before it
+    there: the context of a sentence without a store (tests, and the default)."""
+
+    def __call__(self, ref: SentenceRef) -> str:
+        return _passage_context(ref)
+
+    def preceding(self, ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
+        return preceding_in_passage(ref, count)
+
+
+class ArticleContext(PassageContext):
     """What a sentence's article attests: its passage, title and date, and its whole text. A
     question's names and years hold for a sentence whose article states them (news names the event
     a paragraph before its figure); a sentence that names another year or place itself still
@@ -115,6 +126,7 @@ class ArticleContext:
     def __init__(self, store):
         self.store = store
         self._articles: dict[str, str] = {}
+        self._chunks: dict[str, list[Chunk]] = {}
 
     def __call__(self, ref: SentenceRef) -> str:
         article_id = ref.passage.article_id
@@ -126,11 +138,13 @@ class ArticleContext:
     def preceding(self, ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
         """Up to ``count`` sentences before ``ref`` in its article, nearest first: in its passage,
         then in the chunk before it."""
-        before = preceding_in_passage(ref, count)
+        before = super().preceding(ref, count)
         if len(before) == count or ref.passage.start == 0:
             return before
-        chunks = self.store.article_chunks(ref.passage.article_id)
-        earlier = [c for c in chunks if c.end <= ref.passage.start + ref.start and c.id != ref.passage.chunk_id]
+        article_id = ref.passage.article_id
+        if article_id not in self._chunks:
+            self._chunks[article_id] = self.store.article_chunks(article_id)
+        earlier = [c for c in self._chunks[article_id] if c.end <= ref.passage.start + ref.start and c.id != ref.passage.chunk_id]
         if not earlier:
             return before
         chunk = max(earlier, key=lambda c: c.end)
@@ -149,14 +163,13 @@ def preceding_in_passage(ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
                           frame: QuestionFrame | None = None,
-                          context: Callable[[SentenceRef], str] | None = None, shown: int | None = None,
-                          preceding: Callable[[SentenceRef], list[SentenceRef]] | None = None) -> Outcome:
+                          context: PassageContext | None = None, shown: int | None = None) -> Outcome:
     """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
-    sentence's article attests, for its constraints (default: its passage, title and date);
-    ``shown``: how many of the ranked sentences to answer from (``sentence_window``);
-    ``preceding``: the sentences before one, for whom its "he" stands (default: in its passage)."""
+    sentence's article attests, for its constraints, and the sentences before it, for whom its "he"
+    stands (default: its passage only); ``shown``: how many of the ranked sentences to answer from
+    (``sentence_window``)."""
     frame = frame or analyse_question(nlp(asked_part(question)))
-    attested = context or _passage_context
+    context = context or PassageContext()
     ranked = sentence_window(frame, ranked, shown or len(ranked))
     if not ranked:
         return Outcome(frame, reason="no sentence to answer from")
@@ -175,9 +188,9 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     named_in: dict[tuple[int, str], SentenceRef] = {}
 
     def found_in(i: int) -> list[Candidate]:
-        found_i = candidates(frame, spans[i], attested(ranked[i]), similar)
+        found_i = candidates(frame, spans[i], context(ranked[i]), similar)
         if any(c.label == "PRON" for c in found_i):
-            found_i = _named(found_i, i, ranked, spans, nlp, preceding or preceding_in_passage, named_in)
+            found_i = _named(found_i, i, ranked, spans, nlp, context.preceding, named_in)
         return found_i
 
     def stating(text: str, i: int) -> list[SentenceRef]:
@@ -194,10 +207,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         return Outcome(frame, pool[0][0], stating(*pool[0]), "matched")
     if len(pool) > 1:
         if ask is not None:
-            chosen = _choose(frame, ranked, pool, ask, prompts, user_fields)
-            if not chosen.refused:
-                chosen.sentences = stating(chosen.answer, ranked.index(chosen.sentences[0]))
-            return chosen
+            return _choose(frame, pool, ask, prompts, user_fields, stating)
         # Without a generator: the best-ranked sentence that holds one answer.
         return next((Outcome(frame, one, stating(one, i), "matched") for i, f in enumerate(found)
                      if (one := _unambiguous(frame, f))),
@@ -213,12 +223,12 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     failures: list[str] = []
     if pick is not None and pick.sentences and pick.answer:
         index = pick.sentences[0] - 1
-        verdict = verify(frame, spans[index], pick.answer, attested(ranked[index]), similar)
+        verdict = verify(frame, spans[index], pick.answer, context(ranked[index]), similar)
         if not verdict and verdict.failure == "not-in-sentence":
             # Small models copy from another sentence than the one they number: the best-ranked
             # sentence that holds the copied text and states it is the pick.
             for i in (i for i, sp in enumerate(spans) if i != index and locate(pick.answer, sp)):
-                if held := verify(frame, spans[i], pick.answer, attested(ranked[i]), similar):
+                if held := verify(frame, spans[i], pick.answer, context(ranked[i]), similar):
                     index, verdict = i, held
                     break
         if verdict and personal_pronoun(locate(pick.answer, spans[index])):
@@ -233,7 +243,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         if within:
             return Outcome(frame, within[0], [ranked[within[1]]], "model", raw=raw)
         # An open question's right sentence with a badly copied span: the phrase in its slot.
-        if phrase := _open_in(frame, spans[index], attested(ranked[index])):
+        if phrase := _open_in(frame, spans[index], context(ranked[index])):
             return Outcome(frame, phrase, [ranked[index]], "matched", raw=raw)
     elif pick is not None:
         failures.append("the model found no sentence that states the answer")
@@ -242,7 +252,7 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     # phrase in the slot hangs on the asked verb itself ("When the explosion occurred, I was looking
     # out of the window").
     for ref, span in zip(ranked, spans):
-        if (phrase := open_answer(frame, span)) and verify(frame, span, phrase, attested(ref)).strength >= 2:
+        if (phrase := open_answer(frame, span)) and verify(frame, span, phrase, context(ref)).strength >= 2:
             return Outcome(frame, phrase, [ref], "matched", raw=raw)
     return Outcome(frame, reason="; ".join(failures) or "no sentence states the answer", raw=raw)
 
@@ -278,9 +288,10 @@ def _verified_pool(frame: QuestionFrame, found: Sequence[Sequence[Candidate]], l
     return list(pool.values())[:limit]
 
 
-def _choose(frame: QuestionFrame, ranked: Sequence[SentenceRef], pool: Sequence[tuple[str, int]], ask: PickFn,
-            prompts: Prompts, user_fields: dict) -> Outcome:
-    """The generator chooses one of several verified answers, or none (a refusal)."""
+def _choose(frame: QuestionFrame, pool: Sequence[tuple[str, int]], ask: PickFn, prompts: Prompts, user_fields: dict,
+            stating: Callable[[str, int], list[SentenceRef]]) -> Outcome:
+    """The generator chooses one of several verified answers, or none (a refusal); ``stating`` gives
+    an answer's sentence(s) to cite."""
     options = "\n".join(f"{n}. {text} (sentence {i + 1})" for n, (text, i) in enumerate(pool, start=1))
     raw = ""
     try:
@@ -292,7 +303,7 @@ def _choose(frame: QuestionFrame, ranked: Sequence[SentenceRef], pool: Sequence[
     if not choice:
         return Outcome(frame, reason="several sentences state different answers and none was chosen", raw=raw)
     text, index = pool[choice - 1]
-    return Outcome(frame, text, [ranked[index]], "model", raw=raw)
+    return Outcome(frame, text, stating(text, index), "model", raw=raw)
 
 
 def _named(found: Sequence[Candidate], i: int, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
@@ -386,28 +397,33 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
 def compose(outcome: Outcome) -> tuple[str, list[Citation]]:
     """Answer text (the span first, then each stating sentence with its marker) and one citation
     per sentence, with its exact span."""
-    number: dict[tuple[str, int], int] = {}
-    for ref in outcome.sentences:
-        number.setdefault(_sentence_key(ref), len(number) + 1)
-    parts = []
-    for ref in outcome.sentences:
-        sentence = ref.text.rstrip()
-        end = len(sentence.rstrip(".!?\"'”’"))
-        parts.append(f"{sentence[:end]} [{number[_sentence_key(ref)]}]{sentence[end:] or '.'}")
-    text = " ".join(parts)
+    marked, citations = cite_sentences([(ref, outcome.origin) for ref in outcome.sentences])
+    text = " ".join(marked)
     span = outcome.answer.strip()
     if span and not outcome.sentences[0].text.lower().startswith(span.lower()):
         text = f"{span[:1].upper()}{span[1:]}. {text}"
-    citations, seen = [], set()
-    for ref in outcome.sentences:
-        if _sentence_key(ref) not in seen:
-            seen.add(_sentence_key(ref))
-            citations.append(cite(ref, number[_sentence_key(ref)], outcome.origin))
     return text, citations
 
 
-def _sentence_key(ref: SentenceRef) -> tuple[str, int]:
-    return ref.passage.article_id, ref.passage.start + ref.start
+def cite_sentences(stated: Sequence[tuple[SentenceRef, CitationOrigin]]) -> tuple[list[str], list[Citation]]:
+    """Each distinct (sentence, origin) with its marker, and one citation per sentence, numbered in
+    order (a single answer, a "he said" answer's two sentences, each side of a multi-article one)."""
+    numbers: dict[tuple[str, int], int] = {}
+    citations: list[Citation] = []
+    marked = []
+    for ref, origin in stated:
+        key = (ref.passage.article_id, ref.passage.start + ref.start)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            citations.append(cite(ref, numbers[key], origin))
+            marked.append(_marked(ref.text, numbers[key]))
+    return marked, citations
+
+
+def _marked(sentence: str, number: int) -> str:
+    sentence = sentence.rstrip()
+    end = len(sentence.rstrip(".!?\"'”’"))
+    return f"{sentence[:end]} [{number}]{sentence[end:] or '.'}"
 
 
 def cite(ref: SentenceRef, number: int, origin: CitationOrigin = "matched") -> Citation:

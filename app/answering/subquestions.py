@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.answering.question_frame import QuestionFrame
-from app.answering.sentences import ArticleContext, Outcome, SentenceRef, answer_from_sentences, rank_sentences
-from app.answering.sentences import cite as cite_sentence
+from app.answering.sentences import ArticleContext, Outcome, answer_from_sentences, rank_sentences
 from app.types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
@@ -45,29 +44,8 @@ class Asking:
         outcome = answer_from_sentences(question, ranked, pipeline.nlp,
                                         pipeline.picker(self.temperature), pipeline.pick_prompts, self.similar,
                                         frame=frame, context=self.article_context,
-                                        shown=pipeline.settings.retrieval.answer_sentences,
-                                        preceding=self.article_context.preceding)
+                                        shown=pipeline.settings.retrieval.answer_sentences)
         return outcome, retrieved
-
-
-def cite(stated: Sequence[tuple[SentenceRef, str]]) -> tuple[list[str], list[Citation]]:
-    """Each (sentence, origin) with its marker, and one citation per distinct sentence, numbered in order."""
-    numbers: dict[tuple[str, int], int] = {}
-    citations: list[Citation] = []
-    marked = []
-    for ref, origin in stated:
-        key = (ref.passage.chunk_id, ref.start)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            citations.append(cite_sentence(ref, numbers[key], origin))
-            marked.append(_marked(ref.text, numbers[key]))
-    return marked, citations
-
-
-def _marked(sentence: str, number: int) -> str:
-    sentence = sentence.rstrip()
-    end = len(sentence.rstrip(".!?\"'”’"))
-    return f"{sentence[:end]} [{number}]{sentence[end:] or '.'}"
 
 
 def combined_answer(text: str, citations: list[Citation], retrieved: Iterable[Passage], done: Callable[..., dict],

@@ -28,7 +28,7 @@ from spacy.tokens import Span, Token
 from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import (CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
                                           PEOPLE, PLACE_LABELS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind,
-                                          QuestionFrame, designators, governing_verb, is_content, number_value,
+                                          QuestionFrame, designators, governing_verb, infinitive, is_content, number_value,
                                           of_object, related, relates, side_of)
 from app.text import NUMBER_WORDS, numbers_in
 
@@ -678,7 +678,7 @@ _TROUBLE = frozenset("problem fault failure malfunction issue trouble difficulty
 
 def _method(sentence: Span) -> bool:
     """How it was done: "used satellite imagery to identify …", "by comparing …"."""
-    return any(t.lemma_.lower() in ("use", "employ") and any(_infinitive_verb(c) for c in t.children
+    return any(t.lemma_.lower() in ("use", "employ") and any(infinitive(c) for c in t.children
                                                               if c.dep_ in ("xcomp", "advcl"))
                for t in sentence) \
         or any(t.lower_ == "by" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in t.children) for t in sentence)
@@ -687,13 +687,9 @@ def _method(sentence: Span) -> bool:
 def _means_to(frame: QuestionFrame, sentence: Span) -> bool:
     """A means to the asked action: "has all the necessary authorizations to pass the checkpoint" —
     a noun with an infinitive that names what the question names."""
-    return any(t.dep_ in ("acl", "relcl") and t.head.pos_ == "NOUN" and _infinitive_verb(t)
+    return any(t.dep_ in ("acl", "relcl") and t.head.pos_ == "NOUN" and infinitive(t)
                and {u.lemma_.lower() for u in t.subtree if u.pos_ in ("NOUN", "PROPN")} & frame.content
                for t in sentence)
-
-
-def _infinitive_verb(verb: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
