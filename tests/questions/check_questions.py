@@ -2,10 +2,11 @@
 """Sanity checker for the Newsdesk evaluation question sets.
 
 Standalone (stdlib + pyyaml). Verifies, for tests/questions/seed.yaml,
-tests/questions/wikinews.yaml and tests/questions/wikinews-traps.yaml:
+tests/questions/wikinews.yaml, tests/questions/wikinews-traps.yaml and
+tests/questions/wikinews-fresh.yaml:
 
   * every item has id, question, answers, kind, article_ids with the right types;
-  * ids are unique (across both files) and follow the s-NN / w-NNN scheme;
+  * ids are unique (across all files) and follow the s-NN / w-NNN / t-NNN / f-NNN scheme;
   * kind is one of the allowed kinds;
   * every article id exists in the corpus;
   * every evidence span (and follow_up evidence span) occurs verbatim in the text
@@ -13,8 +14,10 @@ tests/questions/wikinews.yaml and tests/questions/wikinews-traps.yaml:
   * unanswerable items have `answers: []` and no evidence;
   * multi-article items list >= 2 articles and their evidence covers >= 2 of them;
   * every item has `split: dev|test` (tests/questions/assign_splits.py writes it), and each
-    split holds between 30% and 70% of the file's turns;
-  * wikinews-traps.yaml uses only articles that no other set uses (ids t-NNN).
+    split holds between 30% and 70% of the file's turns -- except in a held-out file
+    (wikinews-fresh.yaml), where every item must be `split: test`;
+  * wikinews-traps.yaml (ids t-NNN) and wikinews-fresh.yaml (ids f-NNN) use only articles
+    that no other set uses.
 
 Prints a summary and exits non-zero when anything is wrong. Warnings (e.g. no
 answer surface form found inside the evidence of a factoid) do not fail the run.
@@ -48,6 +51,10 @@ SEED_ID = "ain-al-asad-rocket-attack"
 ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up", "split"}
 FOLLOW_KEYS = {"question", "answers", "evidence", "kind"}
 SPLITS = {"dev", "test"}
+# Sets written over articles no earlier set in the plan uses.
+UNUSED_ARTICLE_SETS = {"wikinews-traps.yaml", "wikinews-fresh.yaml"}
+# Held-out sets: every turn is in the test split, so the split-balance rule does not apply.
+HELD_OUT_SETS = {"wikinews-fresh.yaml"}
 
 
 def load_corpora(shared: Path) -> dict[str, dict[str, str]]:
@@ -211,6 +218,7 @@ def main() -> int:
         ("seed.yaml", corpora["seed"], re.compile(r"s-\d{2}")),
         ("wikinews.yaml", corpora["wikinews"], re.compile(r"w-\d{3}")),
         ("wikinews-traps.yaml", corpora["wikinews"], re.compile(r"t-\d{3}")),
+        ("wikinews-fresh.yaml", corpora["wikinews"], re.compile(r"f-\d{3}")),
     ]
     used_elsewhere: set[str] = set()
     for name, texts, id_re in plan:
@@ -219,12 +227,15 @@ def main() -> int:
             errors.append(f"{name}: file not found at {path}")
             continue
         st = check_file(path, texts, id_re, seen, errors, warnings)
-        if name == "wikinews-traps.yaml":
+        if name in UNUSED_ARTICLE_SETS:
             for article in sorted(st["articles"] & used_elsewhere):
                 errors.append(f"{name}: article {article} is already used by another question set")
         used_elsewhere |= st["articles"]
         total = sum(st["splits"].values())
-        if total and not all(0.3 <= st["splits"][s] / total <= 0.7 for s in SPLITS):
+        if name in HELD_OUT_SETS:
+            if total and st["splits"]["test"] != total:
+                errors.append(f"{name}: held-out set must be all `split: test`, got {dict(st['splits'])}")
+        elif total and not all(0.3 <= st["splits"][s] / total <= 0.7 for s in SPLITS):
             errors.append(f"{name}: unbalanced splits {dict(st['splits'])}")
         kinds = ", ".join(f"{k}={v}" for k, v in sorted(st["kinds"].items(), key=lambda kv: str(kv[0])))
         print(f"{name}: {st['items']} items, {len(st['articles'])} distinct articles, "
