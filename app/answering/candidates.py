@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
-from app.answering.question_frame import AnswerKind, QuestionFrame, is_content, number_value, relates
+from app.answering.question_frame import PAIR, AnswerKind, QuestionFrame, is_content, number_value, relates
 from app.answering.verification import (NAMING_VERBS, Verdict, characterization, example_of, of_asked_type,
                                         span_value, verify_tokens)
 
@@ -71,12 +71,59 @@ def _activity(frame: QuestionFrame, sentence: Span) -> str | None:
     return None
 
 
+_NAME_LINKS = frozenset("name call dub".split())
+
+
+def _core_phrase(head: Token) -> list[Token]:
+    """A noun phrase without what follows its head's comma: "51 Pegasi b" of "51 Pegasi b, a
+    Jupiter-like gas giant …"."""
+    lefts = [t for c in head.lefts if c.dep_ not in ("punct", "cc") for t in c.subtree]
+    return sorted([*lefts, head], key=lambda t: t.i)
+
+
+def score_spans(sentence: Span) -> list[tuple[list[Token], str]]:
+    """The scores and tallies in a sentence ("43–5", "66 to 27", "22 points to 10")."""
+    found = []
+    for match in PAIR.finditer(sentence.text):
+        span = sentence.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None:
+            found.append((list(span), ""))
+    return found
+
+
+def instances(frame: QuestionFrame, sentence: Span) -> list[list[Token]]:
+    """"Which planet did they discover?" asks for a noun that no entity type covers: the phrase the
+    sentence equates with that noun — "The planet they found was 51 Pegasi b", "51 Pegasi b is the
+    planet", "K2-18b, a planet circling a star", "a planet named K2-18b"."""
+    if frame.kind != AnswerKind.OPEN or not frame.focus:
+        return []
+    found = []
+    for noun in (t for t in sentence if t.lemma_.lower() == frame.focus and t.pos_ == "NOUN"):
+        linked = []
+        if noun.dep_ in ("nsubj", "nsubjpass", "attr") and noun.head.lemma_ == "be":
+            other = "attr" if noun.dep_ != "attr" else "nsubj"
+            linked += [c for c in noun.head.children if c.dep_ == other]
+        linked += [c for c in noun.children if c.dep_ == "appos"]
+        if noun.dep_ == "appos":
+            linked.append(noun.head)
+        linked += [o for c in noun.children if c.dep_ == "acl" and c.lemma_.lower() in _NAME_LINKS
+                   for o in c.children if c.dep_ in ("oprd", "attr", "dobj")]
+        for head in linked:
+            phrase = _core_phrase(head)
+            if any(t.pos_ in ("PROPN", "NUM") for t in phrase) and noun not in phrase:
+                found.append(phrase)
+    return found
+
+
 def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
                similar: Callable[[str, str], float] | None = None) -> list[Candidate]:
     """Spans of the asked type in ``sentence`` that verify, best first."""
-    if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
+    if frame.kind == AnswerKind.REASON:
         return []
-    spans: list[tuple[list[Token], str]] = []
+    if frame.kind == AnswerKind.OPEN:
+        spans: list[tuple[list[Token], str]] = [(phrase, "") for phrase in instances(frame, sentence)]
+        return _verified(frame, sentence, spans, context, similar)
+    spans = []
     for ent in sentence.ents:
         if of_asked_type(frame, ent):
             spans.append((list(ent), ent.label_))
@@ -86,9 +133,16 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
                   if example_of(t, frame.focus) and t.i not in covered]
     if frame.kind == AnswerKind.PERSON:  # “…,” he said: resolved (or dropped) by the answer flow
         spans += [([t], "PRON") for t in sentence if personal_pronoun([t])]
+    if frame.paired:
+        return _verified(frame, sentence, score_spans(sentence), context, similar)
     if frame.kind == AnswerKind.NUMBER:
         covered = {t.i for s, _ in spans for t in s}
         spans += [([t], "") for t in sentence if number_value(t) is not None and t.i not in covered]
+    return _verified(frame, sentence, spans, context, similar)
+
+
+def _verified(frame: QuestionFrame, sentence: Span, spans: Sequence[tuple[list[Token], str]], context: str,
+              similar: Callable[[str, str], float] | None) -> list[Candidate]:
     found = []
     for tokens, label in spans:
         verdict = verify_tokens(frame, sentence, tokens, context, similar)

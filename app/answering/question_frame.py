@@ -40,7 +40,7 @@ PLACING_LABELS = frozenset({"GPE", "LOC", "FAC", "EVENT"})
 # Verbs that carry no relation of their own: the relation is in their complement ("were confirmed
 # dead", "is reported to have killed").
 LIGHT_VERBS = frozenset("""be have do say tell report confirm include leave total number make take get become
-remain seem appear state add note believe estimate put receive obtain gain earn hold contain involve
+remain seem appear state add note believe estimate put receive obtain earn hold contain involve
 accord""".split())
 SPEECH_VERBS = frozenset("say tell state report claim announce add note confirm describe call warn".split())
 # Lemmas of the same relation, as news writes it. Small on purpose: one line per relation.
@@ -72,6 +72,8 @@ _RELATION_GROUPS = [
     "age old year",
     "fall drop decline plunge tumble slump sink slide down",  # "ending down 12.7 percent": fell
     "rise climb increase jump soar surge up",
+    "gain net",  # "netted an additional 66 seats"
+    "discover find detect",
 ]
 _RELATED: dict[str, frozenset[str]] = {}
 for _group in _RELATION_GROUPS:
@@ -102,7 +104,7 @@ church cathedral mosque temple""".split())
 _FACILITIES = frozenset("""airport stadium venue building hospital market square park base camp station hotel
 bridge prison palace museum church cathedral mosque temple""".split())
 _TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
-_NUMBER_NOUNS = frozenset("number percentage share amount total score age price cost figure rate count toll tally"
+_NUMBER_NOUNS = frozenset("number percentage share amount total score scoreline vote age price cost figure rate count toll tally"
                           .split())
 # Words that give a cause. "after", "amid", "over", "following" and "since"/"as"/"so" as
 # prepositions mostly give a time, not a reason (measured: the usual wrong why-answer); the
@@ -174,6 +176,10 @@ class QuestionFrame:
     # "round 3", "stage 5", "Flight 610": a numbered designation; the same noun numbered otherwise
     # in the sentence is another round.
     designators: frozenset[tuple[str, float]] = frozenset()
+    # "How many of Iowa's 41 delegates …?": a part is asked; the whole's count does not answer.
+    partitive: bool = False
+    # "What was the final score / the vote?": two numbers ("43–5", "66 to 27"); one does not answer.
+    paired: bool = False
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -234,12 +240,14 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     verbs = frozenset(
         t.lemma_.lower() for t in doc
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
-        and t.lemma_.lower() not in LIGHT_VERBS | {"happen", "much", "many"}
+        and t.lemma_.lower() not in LIGHT_VERBS | {"happen", "much", "many"} and not _prepositional(t)
     )
     predicate = frozenset()
     if not any(t.pos_ == "VERB" and t.lemma_.lower() in verbs and not _in_clause(t) for t in doc):
         predicate = _do_support_predicate(doc)
         verbs |= predicate
+    if kind in (AnswerKind.TIME, AnswerKind.PLACE):
+        verbs -= {t.lemma_.lower() for t in doc if t.dep_ == "ROOT" and scheduling(t)}
     if not verbs and kind in (AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.PERSON):
         verbs = _predicate_fallback(doc)
     # "Who said the attacks are a way to …?" asks for the speaker: the verbs of what was said are
@@ -261,6 +269,9 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     role = None
     if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].head.pos_ == "VERB":
         role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object"}.get(tokens[wh_index].dep_)
+    elif wh_index is not None and kind == AnswerKind.NAME and tokens[wh_index].dep_ == "det" \
+            and tokens[wh_index].head.head.pos_ == "VERB":  # "Which team beat Caloundra?"
+        role = {"nsubj": "subject", "nsubjpass": "object"}.get(tokens[wh_index].head.dep_)
     if wh_index is not None and kind in (AnswerKind.PERSON, AnswerKind.NAME) and _do_follows(tokens, wh_index):
         role = "object"  # "Which network did Mishaan speak to?": the question names the subject itself
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
@@ -280,7 +291,10 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                          clause_verbs=clause_verbs, adverbial=adverbial, categories=categories,
                          direction=_direction(tokens, wh_index), focus_of=_focus_of(doc, focus),
                          topic=_copular_topic(doc, focus), arguments=_named_arguments(doc, verbs),
-                         designators=designators(doc))
+                         designators=designators(doc),
+                         partitive=kind == AnswerKind.NUMBER and wh_index is not None
+                         and lower[wh_index + 1: wh_index + 3] in (["many", "of"], ["much", "of"]),
+                         paired=kind == AnswerKind.NUMBER and wh in ("what", "which") and focus in PAIRED_NOUNS)
 
 
 SUBJECT_SIDE = frozenset({"nsubj", "agent", "csubj"})
@@ -291,6 +305,8 @@ def side_of(token: Token) -> str | None:
     """Whether a phrase head is its verb's subject ("by" agents included) or object."""
     if token.dep_ == "pobj" and token.head.lower_ == "by" and token.head.dep_ == "agent":
         return "subject"
+    if token.dep_ == "pobj" and token.head.lower_ in ("over", "against") and token.head.head.pos_ == "NOUN":
+        return "object"  # "a win over Maroochydore"
     if token.dep_ in SUBJECT_SIDE:
         return "subject"
     if token.dep_ in OBJECT_SIDE:
@@ -308,7 +324,7 @@ def _named_arguments(doc: Doc, verbs: frozenset[str]) -> tuple[tuple[str, str, s
     for ent in doc.ents:
         side = side_of(ent.root) if ent.label_ in CONSTRAINT_LABELS else None
         verb = governing_verb(ent.root)
-        if side and verb.pos_ == "VERB" and verb.lemma_.lower() in verbs:
+        if side and verb.pos_ in ("VERB", "ADJ") and verb.lemma_.lower() in verbs:  # ADJ: a mis-tagged verb
             found.append((verb.lemma_.lower(), side, ent.text))
     return tuple(found)
 
@@ -359,11 +375,23 @@ _DIRECTIONS = frozenset("from to into toward towards".split())
 def _copular_topic(doc: Doc, focus: str | None) -> str | None:
     """The noun a copula question locates: "In which province is the base …?" -> base."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    if root is None or root.lemma_ != "be":
+    if root is None or (root.lemma_ != "be" and not scheduling(root)):
         return None
-    nouns = [c for c in root.children if c.dep_ in ("nsubj", "attr") and c.pos_ in ("NOUN", "PROPN")
+    nouns = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "attr") and c.pos_ in ("NOUN", "PROPN")
              and c.lemma_.lower() != focus]
     return nouns[0].lemma_.lower() if nouns else None
+
+
+PAIRED_NOUNS = frozenset("score scoreline vote tally".split())
+# "43–5", "66 to 27", "22 points to 10": a score or a vote's tally.
+PAIR = re.compile(r"\b\d[\d,]*(?:\s*points?)?\s*(?:to|–|-|—)\s*\d[\d,]*\b")
+_SCHEDULING = frozenset("schedule hold plan set slate stage".split())
+
+
+def scheduling(verb: Token) -> bool:
+    """"When was his next court appearance scheduled?": a passive verb that only places an event in
+    time or space; the event's own phrase answers ("until his next court appearance on April 5")."""
+    return verb.lemma_.lower() in _SCHEDULING and any(c.dep_ == "nsubjpass" and c.pos_ == "NOUN" for c in verb.children)
 
 
 def _focus_of(doc: Doc, focus: str | None) -> frozenset[str]:
@@ -400,6 +428,15 @@ def infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
+# Participles used as prepositions: "compared with before the election", "given the risk".
+_PREPOSITIONAL = frozenset("compare give regard concern exclude".split())
+
+
+def _prepositional(token: Token) -> bool:
+    return token.lemma_.lower() in _PREPOSITIONAL and token.tag_ in ("VBN", "VBG") and token.dep_ != "ROOT" \
+        and token.i + 1 < len(token.doc) and token.nbor(1).pos_ in ("ADP", "DET", "NOUN")
+
+
 def _do_follows(tokens: list[Token], wh_index: int) -> bool:
     """The wh-phrase ("who", "which news network") is followed by do-support: whatever the parse
     says, it is not the subject ("Which network did the injured resident speak to?")."""
@@ -419,9 +456,16 @@ def _do_support_predicate(doc: Doc) -> frozenset[str]:
     for token in doc[do.i + 2:]:
         if token.is_punct or token.pos_ in ("ADP", "SCONJ", "CCONJ"):
             break
-        if token.pos_ in ("NOUN", "VERB") and doc[token.i - 1].pos_ in ("NOUN", "PROPN", "PRON") \
-                and doc[token.i - 1].tag_ not in ("WDT", "WP") \
-                and token.dep_ not in ("nsubj", "nsubjpass", "compound", "amod", "poss", "appos"):
+        before = doc[token.i - 1]
+        while before.i > do.i + 1 and (before.pos_ == "ADV" or before.ent_type_ == "ORDINAL"):
+            before = doc[before.i - 1]  # "did UpGuard first email …", "did he ever visit …"
+        # A lower-case word read as a compound of the name after it is the verb: "email Cultura Colectiva".
+        misread = token.dep_ == "compound" and token.head.pos_ == "PROPN" and token.is_lower
+        # "did Bernie Sanders secure …": the small model may tag the verb an adjective
+        adjective = token.pos_ == "ADJ" and token.dep_ not in ("amod", "acomp")
+        if (token.pos_ in ("NOUN", "VERB") or adjective) and before.pos_ in ("NOUN", "PROPN", "PRON") \
+                and before.tag_ not in ("WDT", "WP") \
+                and (misread or token.dep_ not in ("nsubj", "nsubjpass", "compound", "amod", "poss", "appos")):
             lemma = token.lemma_.lower()
             return frozenset() if lemma in LIGHT_VERBS else frozenset({lemma})
     return frozenset()
@@ -449,6 +493,8 @@ def _counted_noun(many: Token) -> str | None:
     if head.pos_ in ("NOUN", "PROPN") and head.i != many.i and head.i > many.i:
         return head.lemma_.lower()
     window = 4 if many.lower_ == "many" else 2  # the parse sometimes hangs "many" on the verb
+    if many.i + 1 < len(many.doc) and many.nbor(1).lower_ == "of":  # "How many of Iowa's pledged delegates"
+        return next((t.lemma_.lower() for t in many.doc[many.i + 2: many.i + 8] if t.pos_ == "NOUN"), None)
     for token in many.doc[many.i + 1: many.i + window]:
         if token.pos_ in ("NOUN", "PROPN"):
             return token.lemma_.lower()

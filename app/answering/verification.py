@@ -26,7 +26,7 @@ from difflib import SequenceMatcher
 from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
-from app.answering.question_frame import (CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
+from app.answering.question_frame import (PAIR, CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
                                           PEOPLE, PLACE_LABELS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind,
                                           QuestionFrame, designators, governing_verb, infinitive, is_content, number_value,
                                           of_object, related, relates, side_of)
@@ -142,10 +142,24 @@ def verify_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
     constraint = check_constraints(frame, sentence, context, typed)
     if not constraint:
         return constraint
+    if frame.paired:
+        # A score is of one match: both sides the question names are in its sentence, not only
+        # somewhere in the article ("a 22 points to 10 win over Maroochydore" is not Caloundra's).
+        missing = [name for _, _, name in frame.arguments if not _mentioned(name, sentence.text.lower())]
+        if missing:
+            return Verdict(False, f"the sentence does not name {missing[0]}", "constraint-mismatch")
+        return _score_relation(frame, sentence, typed)
     if frame.kind == AnswerKind.NUMBER:
         return _number_relation(frame, sentence, typed, similar)
     if frame.kind in (AnswerKind.PERSON, AnswerKind.TIME, AnswerKind.PLACE, AnswerKind.NAME):
         return _argument_relation(frame, sentence, typed, similar)
+    words = [t for t in sentence if not t.is_punct]
+    asked = frame.verbs - frame.clause_verbs
+    if len(words) > 6 and len([t for t in typed if not t.is_punct]) >= 0.6 * len(words) and asked \
+            and not any(relates(asked, t.lemma_) for t in sentence):
+        # The small model's copy of a whole sentence without the asked relation ("lamented his
+        # side's close loss" for "What did he blame the loss on?") answers nothing.
+        return Verdict(False, "the answer copies a sentence that does not say what is asked", "restates-question")
     return _open_relation(frame, sentence, typed)
 
 
@@ -153,12 +167,16 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
     """The answer's tokens that have the asked type (its core), or None when none has it."""
     if frame.kind in (AnswerKind.OPEN, AnswerKind.REASON):
         return list(tokens)
+    if frame.paired:  # a score is two numbers: "10" alone is half of "22 points to 10"
+        return list(tokens) if PAIR.search(" ".join(t.text for t in tokens)) else None
     indices = {t.i for t in tokens}
     core: list[Token] = []
     for ent in sentence.ents:
         if of_asked_type(frame, ent) and indices & {t.i for t in ent}:
             core.extend(ent)
     if frame.kind == AnswerKind.NUMBER:
+        if frame.focus == "long" and any(t.lower_ in _CALENDAR for t in tokens):
+            return None  # "How long could it take?" is a duration, not "February 21"
         core.extend(t for t in tokens if number_value(t) is not None and t not in core)
         core = [t for t in core if number_value(t) is not None or t.ent_type_ in frame.labels]
         # "23-year-old": spaCy makes it one DATE; the number is what was asked.
@@ -186,6 +204,8 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
     return sorted(set(core), key=lambda t: t.i) or None
 
 
+_CALENDAR = frozenset("""january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday""".split())
 _TIME_WORDS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
 yesterday today tonight tomorrow ago last next earlier later morning afternoon evening night noon midnight
@@ -243,7 +263,7 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
                                   "not mention", "constraint-mismatch")
     if frame.years:
         sentence_years = {int(t.text) for t in sentence if re.fullmatch(r"(1[89]|20)\d\d", t.text)
-                          and t.ent_type_ == "DATE"}
+                          and t.ent_type_ == "DATE" and not _describes_other(t, answer)}
         if sentence_years and not sentence_years & frame.years:
             return Verdict(False, f"the question asks about {_join(frame.years)}; the sentence is about "
                                   f"{_join(sentence_years)}", "constraint-mismatch")
@@ -270,6 +290,15 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
     return Verdict(True)
 
 
+def _describes_other(token: Token, answer: Sequence[Token]) -> bool:
+    """A year in a clause describing a noun, away from the answer: "voted 66 to 27, seven days ahead
+    of the deadline issued by the court in 2017" dates the deadline, not the vote."""
+    if not answer:
+        return False
+    clause = next((t for t in token.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    return clause is not None and clause.dep_ in ("acl", "relcl") and not any(a in clause.subtree for a in answer)
+
+
 def _other_designation(frame: QuestionFrame, sentence: Span) -> tuple[str, str] | None:
     """"round 3" asked, "Round 4" said (and not round 3): another round, stage or flight."""
     said = designators(sentence)
@@ -281,19 +310,36 @@ def _other_designation(frame: QuestionFrame, sentence: Span) -> tuple[str, str] 
 
 
 def _other_argument(frame: QuestionFrame, sentence: Span, answer_ids: set[int]) -> str | None:
-    """"When Caloundra beat Maroochydore" asked, "Caloundra defeated Wynnum" said: the asked verb
-    with another name on the side the question names."""
+    """"When Caloundra beat Maroochydore" asked, "Caloundra defeated Wynnum" (or "University … with
+    a 22 points to 10 win over Maroochydore") said: the asked relation with another name on the side
+    the question names."""
     for verb, side, name in frame.arguments:
-        for said in (t for t in sentence if t.pos_ == "VERB" and relates({verb}, t.lemma_)):
-            for head in (c for c in sentence if c.i not in answer_ids and governing_verb(c).i == said.i):
-                role = side_of(head)
-                if role is None or not (head.pos_ == "PROPN" or head.ent_type_ in CONSTRAINT_LABELS):
+        for said in (t for t in sentence if t.pos_ in ("VERB", "NOUN") and relates({verb}, t.lemma_)):
+            for head, role in _sides(said, sentence):
+                if head.i in answer_ids or not (head.pos_ == "PROPN" or head.ent_type_ in CONSTRAINT_LABELS):
                     continue
                 named = next((e.text for e in sentence.ents if e.start <= head.i < e.end), head.text)
-                # Only the same side: a passive parsed as active (or the reverse) swaps sides.
+                # Only the same side: a passive parsed as active (or the reverse) swaps sides. A
+                # relation noun has no passive: "a win over Maroochydore" says Maroochydore lost.
                 if role == side and not _same_name(named, name):
                     return f"the sentence says {named} for {name} ({said.text})"
+                if said.pos_ == "NOUN" and role != side and _same_name(named, name):
+                    return f"in the sentence {named} is the {role} of “{said.text}”, not its {side}"
     return None
+
+
+def _sides(said: Token, sentence: Span) -> list[tuple[Token, str]]:
+    """(phrase head, "subject"/"object") of a verb's arguments, or of a relation noun's: "a win
+    over Maroochydore" (object), "University … with a win" (subject)."""
+    if said.pos_ == "VERB":
+        return [(c, role) for c in sentence if governing_verb(c).i == said.i and (role := side_of(c))]
+    # Not a possessive: "Smith's successor" succeeded Smith, "Noosa's win" was Noosa's.
+    sides = [(g, "object") for c in said.children if c.dep_ == "prep" and c.lower_ in ("over", "against")
+              for g in c.children if g.dep_ == "pobj"]
+    if not any(side == "subject" for _, side in sides) and said.dep_ == "pobj" and said.head.lower_ == "with" \
+            and said.head.head.pos_ in ("VERB", "AUX"):
+        sides += [(c, "subject") for c in said.head.head.children if c.dep_ == "nsubj"]
+    return sides
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -321,6 +367,12 @@ _CATEGORY_FORMS = {"woman": "wom[ae]n", "man": "m[ae]n", "girl": "girls?", "boy"
 
 
 def _mentioned(name: str, text: str, demonym: bool = False) -> bool:
+    letters = name.replace(".", "").strip()
+    if 2 <= len(letters) <= 4 and letters.isalpha() and letters.isupper():
+        # "US" is mentioned by "United States", "UN" by "United Nations": the initials of its words.
+        if re.search(r"\b" + r"\w{2,}\s+".join(letters.lower()) + r"\w{2,}", text) \
+                or re.search(rf"\b{re.escape(name.lower())}\b", text):
+            return True
     name = re.sub(r"['’]s?$", "", name.lower().removeprefix("the ").strip())  # "North Korea's"
     if name in text:
         return True
@@ -371,12 +423,17 @@ def _matches_verb(frame: QuestionFrame, lemmas: Iterable[str]) -> bool:
     return bool(frame.verbs) and any(relates(frame.verbs, lemma) for lemma in lemmas)
 
 
+_DURATION_UNITS = frozenset("second minute hour day week month year decade century".split())
+
+
 def _noun_compatible(focus: str, noun: Token, similar: Callable[[str, str], float] | None) -> bool:
     lemma = noun.lemma_.lower()
     if lemma == focus or focus in related(lemma) or lemma in PEOPLE:
         return True
+    if noun.lemma_.lower() in _DURATION_UNITS and focus not in _DURATION_UNITS:
+        return False  # "the sixteen weeks of protests" counts weeks, not shots
     if noun.lower_ in NUMBER_WORDS or noun.like_num or noun.ent_type_ in NUMERIC_LABELS | TIME_LABELS:
-        return True  # a unit or measure ("2.4 million pounds", "11 weeks"), not a thing counted
+        return True  # a unit or measure ("2.4 million pounds"), not a thing counted
     return similar is not None and similar(focus, lemma) >= 0.5
 
 
@@ -404,7 +461,14 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         if number.head.lower_ in asked:
             return Verdict(True, strength=2)
         return Verdict(False, f"“{number.text}” is the age of {number.head.text}", "wrong-argument")
+    if frame.focus not in ("old", "age") and _an_age(number):
+        return Verdict(False, f"“{number.text}” is someone's age, not a count", "wrong-argument")
     noun = counted_noun(number)
+    if frame.partitive and noun is not None and number.dep_ == "nummod" and number.head.i == noun.i \
+            and any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in noun.children):
+        # "securing 12 of the state's 41 pledged delegates": 41 is the whole, 12 the part asked for.
+        return Verdict(False, f"“{number.text}” counts all the {noun.text}; the question asks how many of them",
+                       "wrong-argument")
     anchor = noun if noun is not None else number
     relation_words = [t.lemma_ for t in _verb_chain(anchor)]
     # "closing down 6.4 percent", "ended up 3%": the particle says which way it went.
@@ -438,6 +502,29 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         if main and not any(relates(main, t.lemma_) for t in sentence):
             return Verdict(False, f"the sentence does not say {', '.join(sorted(main))}", "wrong-relation")
     return Verdict(True, strength=strength, counts_focus=exact)
+
+
+def _an_age(number: Token) -> bool:
+    """"Fourteen-year-old Zoe", "aged 28", "who is 28 years old": an age counts no one."""
+    after = "".join(t.lower_ for t in number.doc[number.i + 1: number.i + 5])
+    return after.startswith(("-year-old", "year-old", "yearsold", "yearold", "-years-old")) \
+        or (number.i > 0 and number.nbor(-1).lower_ == "aged")
+
+
+def _score_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> Verdict:
+    """A score or tally belongs to the asked relation: the verb or noun it hangs on says it
+    ("defeated Caboolture 43–5", "voted 66 to 27", "a 22 points to 10 win"), and not another one
+    ("… and University knocked off Noosa 32–22")."""
+    asked = (frame.verbs - frame.clause_verbs or frame.verbs) | {frame.focus or ""}
+    current = tokens[-1]
+    while current.head.i != current.i:
+        current = current.head
+        if relates(asked, current.lemma_):
+            return Verdict(True, strength=2)
+        if current.pos_ == "VERB":
+            break
+    return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the score of another part of the sentence",
+                   "wrong-relation")
 
 
 # Verbs whose object names what happened: "causing injuries to", "resulted in the deaths of".
@@ -493,8 +580,9 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
     """A person, date, place or name must hang on the asked role noun or verb, not elsewhere."""
     answer_ids = {t.i for t in tokens}
     others = [t for t in sentence if t.i not in answer_ids]
-    if frame.kind == AnswerKind.PERSON and all(t.ent_type_ == "NORP" and t.dep_ in ("amod", "compound") for t in tokens):
-        # "an Iraqi researcher": a nationality describing someone, not who they are.
+    if all(t.ent_type_ == "NORP" and t.dep_ in ("amod", "compound") for t in tokens):
+        # "an Iraqi researcher", "the Spanish island of Majorca": a nationality describing someone or
+        # something, not who or which it is.
         return Verdict(False, f"“{' '.join(t.text for t in tokens)}” describes {tokens[-1].head.text}, it does not name "
                               "anyone", "wrong-argument")
     if frame.focus and frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and frame.focus not in ORG_NOUNS:
@@ -564,17 +652,25 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         if frame.kind in (AnswerKind.TIME, AnswerKind.PLACE):
             between = [t for t in dependency_path(answer, anchor) or [] if t.pos_ == "VERB"
                        and (t.lemma_.lower() not in LIGHT_VERBS | {"make"} or any(c.dep_ == "prt" for c in t.children))
-                       and not relates(frame.verbs, t.lemma_)]  # "taking off" is not light
+                       and not relates(frame.verbs, t.lemma_)  # "taking off" is not light
+                       # "sent an email" says "emailed": a verb whose object names the relation
+                       and not (anchor.head.i == t.i and anchor.dep_ == "dobj")]
             if between and not sole:
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to “{between[0].text}”, "
                                       f"not to “{anchor.text}”", "wrong-relation")
             if _role(tokens[-1]) == "subject" and answer.ent_type_ not in ("GPE", "LOC"):
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {anchor.text}, not where or when",
                                "wrong-argument")
+        # "ABC News reported Trump is expected to win": who reports an event did not do it.
+        reporter = _phrase_head(tokens[-1]).head
+        if frame.role and _role(tokens[-1]) == "subject" and reporter.i != anchor.i \
+                and reporter.lemma_.lower() in SPEECH_VERBS and not frame.verbs & SPEECH_VERBS:
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {reporter.text} it, not who "
+                                  f"{anchor.text}", "wrong-argument")
         # Who did it, or to whom: "Hamilton beat Verstappen" answers "Who won?" with Hamilton only.
         if frame.role and distance <= 2:
             role = _role(tokens[-1])
-            if role and role != frame.role and anchor.pos_ == "VERB":
+            if role and role != frame.role and anchor.pos_ in ("VERB", "NOUN"):
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{anchor.text}”; "
                                       f"the question asks for its {frame.role}", "wrong-argument")
             governor = _phrase_head(tokens[-1]).head
@@ -658,6 +754,7 @@ def _open_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]
 
 
 _PURPOSE_NOUNS = frozenset("attempt bid effort order aim".split())
+_PURPOSE_VERBS = frozenset("prevent avoid ensure protect".split())
 # "vowed to retaliate after the airstrike": an event given with the asked action is its occasion;
 # elsewhere in a sentence these only date something.
 _EVENT_PREPOSITIONS = frozenset("after following amid over".split())
@@ -715,10 +812,10 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
         (frame.content and len(shared) / len(frame.content) >= 0.34)
     if not about:
         return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
-    return Verdict(True, strength=2 if _gives_cause(frame, sentence) else 1)
+    return Verdict(True, strength=2 if gives_cause(frame, sentence) else 1)
 
 
-def _gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
+def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
     """The sentence gives a cause, purpose or means of the asked action. Not an infinitive that only
     completes a verb ("attempting to ascertain"), nor an event given with the clause that says which
     thing ("the plane that crashed following departure")."""
@@ -733,6 +830,8 @@ def _gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
         # an event given with the asked action: "vowed to retaliate after the airstrike"
         or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence)
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence)  # "… to avoid stigma"
+        # "to prevent stigma, it must not …": a purpose verb's infinitive, wherever the parser hangs it
+        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.lemma_.lower() in _PURPOSE_VERBS for t in sentence)
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
                for t in sentence[:-1])  # "in an attempt to prevent a stall"
         or (bool(_ABILITY & words) and _means_to(frame, sentence))  # "has the authorizations to pass"
