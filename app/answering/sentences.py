@@ -1,7 +1,8 @@
 """From retrieved passages to an answer stated by one (or, for why/how, two) of their sentences.
 
-1. The passages' sentences are ranked by similarity to the question; the best few are shown to
-   the generator, numbered, with their article's title and date.
+1. The passages' sentences are ranked by similarity to the question; the best few, and a few that
+   share the question's rarest words (``sentence_window``), are shown to the generator, numbered,
+   with their article's title and date.
 2. The checks (app/answering/candidates.py, app/answering/verification.py) look for answers of the
    asked type, attached to the asked relation, whose constraints hold, in every sentence shown. One such answer in the best
    sentence, or one in all of them, is the answer without a model call. Of several, the generator
