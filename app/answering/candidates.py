@@ -95,7 +95,7 @@ def instances(frame: QuestionFrame, sentence: Span) -> list[list[Token]]:
     """"Which planet did they discover?" asks for a noun that no entity type covers: the phrase the
     sentence equates with that noun — "The planet they found was 51 Pegasi b", "51 Pegasi b is the
     planet", "K2-18b, a planet circling a star", "a planet named K2-18b"."""
-    if frame.kind != AnswerKind.OPEN or not frame.focus:
+    if not frame.focus:
         return []
     found = []
     for noun in (t for t in sentence if t.lemma_.lower() == frame.focus and t.pos_ == "NOUN"):
@@ -121,9 +121,10 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
     if frame.kind == AnswerKind.REASON:
         return []
     if frame.kind == AnswerKind.OPEN:
-        spans: list[tuple[list[Token], str]] = [(phrase, "") for phrase in instances(frame, sentence)]
-        return _verified(frame, sentence, spans, context, similar)
-    spans = []
+        return _verified(frame, sentence, [(phrase, "") for phrase in instances(frame, sentence)], context, similar)
+    if frame.paired:
+        return _verified(frame, sentence, score_spans(sentence), context, similar)
+    spans: list[tuple[list[Token], str]] = []
     for ent in sentence.ents:
         if of_asked_type(frame, ent):
             spans.append((list(ent), ent.label_))
@@ -133,8 +134,6 @@ def candidates(frame: QuestionFrame, sentence: Span, context: str = "",
                   if example_of(t, frame.focus) and t.i not in covered]
     if frame.kind == AnswerKind.PERSON:  # “…,” he said: resolved (or dropped) by the answer flow
         spans += [([t], "PRON") for t in sentence if personal_pronoun([t])]
-    if frame.paired:
-        return _verified(frame, sentence, score_spans(sentence), context, similar)
     if frame.kind == AnswerKind.NUMBER:
         covered = {t.i for s, _ in spans for t in s}
         spans += [([t], "") for t in sentence if number_value(t) is not None and t.i not in covered]
