@@ -2,11 +2,11 @@
 """Sanity checker for the Newsdesk evaluation question sets.
 
 Standalone (stdlib + pyyaml). Verifies, for tests/questions/seed.yaml,
-tests/questions/wikinews.yaml, tests/questions/wikinews-traps.yaml and
-tests/questions/wikinews-fresh.yaml:
+tests/questions/wikinews.yaml, tests/questions/wikinews-traps.yaml,
+tests/questions/wikinews-fresh.yaml and tests/questions/wikinews-dev2.yaml:
 
   * every item has id, question, answers, kind, article_ids with the right types;
-  * ids are unique (across all files) and follow the s-NN / w-NNN / t-NNN / f-NNN scheme;
+  * ids are unique (across all files) and follow the s-NN / w-NNN / t-NNN / f-NNN / g-NNN scheme;
   * kind is one of the allowed kinds;
   * every article id exists in the corpus;
   * every evidence span (and follow_up evidence span) occurs verbatim in the text
@@ -15,9 +15,10 @@ tests/questions/wikinews-fresh.yaml:
   * multi-article items list >= 2 articles and their evidence covers >= 2 of them;
   * every item has `split: dev|test` (tests/questions/assign_splits.py writes it), and each
     split holds between 30% and 70% of the file's turns -- except in a held-out file
-    (wikinews-fresh.yaml), where every item must be `split: test`;
-  * wikinews-traps.yaml (ids t-NNN) and wikinews-fresh.yaml (ids f-NNN) use only articles
-    that no other set uses.
+    (wikinews-fresh.yaml), where every item must be `split: test`, and in a development file
+    (wikinews-dev2.yaml), where every item must be `split: dev`;
+  * wikinews-traps.yaml (ids t-NNN), wikinews-fresh.yaml (ids f-NNN) and wikinews-dev2.yaml
+    (ids g-NNN) use only articles that no other set in the plan uses.
 
 Prints a summary and exits non-zero when anything is wrong. Warnings (e.g. no
 answer surface form found inside the evidence of a factoid) do not fail the run.
@@ -52,9 +53,12 @@ ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "fo
 FOLLOW_KEYS = {"question", "answers", "evidence", "kind"}
 SPLITS = {"dev", "test"}
 # Sets written over articles no earlier set in the plan uses.
-UNUSED_ARTICLE_SETS = {"wikinews-traps.yaml", "wikinews-fresh.yaml"}
+UNUSED_ARTICLE_SETS = {"wikinews-traps.yaml", "wikinews-fresh.yaml", "wikinews-dev2.yaml"}
 # Held-out sets: every turn is in the test split, so the split-balance rule does not apply.
 HELD_OUT_SETS = {"wikinews-fresh.yaml"}
+# Development sets: every turn is in the dev split (failures are read, so nothing there is
+# held out); the split-balance rule does not apply either.
+DEVELOPMENT_SETS = {"wikinews-dev2.yaml"}
 
 
 def load_corpora(shared: Path) -> dict[str, dict[str, str]]:
@@ -219,6 +223,7 @@ def main() -> int:
         ("wikinews.yaml", corpora["wikinews"], re.compile(r"w-\d{3}")),
         ("wikinews-traps.yaml", corpora["wikinews"], re.compile(r"t-\d{3}")),
         ("wikinews-fresh.yaml", corpora["wikinews"], re.compile(r"f-\d{3}")),
+        ("wikinews-dev2.yaml", corpora["wikinews"], re.compile(r"g-\d{3}")),
     ]
     used_elsewhere: set[str] = set()
     for name, texts, id_re in plan:
@@ -235,6 +240,9 @@ def main() -> int:
         if name in HELD_OUT_SETS:
             if total and st["splits"]["test"] != total:
                 errors.append(f"{name}: held-out set must be all `split: test`, got {dict(st['splits'])}")
+        elif name in DEVELOPMENT_SETS:
+            if total and st["splits"]["dev"] != total:
+                errors.append(f"{name}: development set must be all `split: dev`, got {dict(st['splits'])}")
         elif total and not all(0.3 <= st["splits"][s] / total <= 0.7 for s in SPLITS):
             errors.append(f"{name}: unbalanced splits {dict(st['splits'])}")
         kinds = ", ".join(f"{k}={v}" for k, v in sorted(st["kinds"].items(), key=lambda kv: str(kv[0])))
