@@ -40,7 +40,9 @@ def test_absolute_dates_and_undated_articles_resolve_nothing():
     ("How many cases were reported since March 2020?", dt.date(2020, 3, 1), None),
     ("Who won the cup after 2019?", dt.date(2020, 1, 1), None),
     ("Who won the cup before 2019?", None, dt.date(2018, 12, 31)),
-    ("What did the council decide in 2020?", dt.date(2020, 1, 1), dt.date(2020, 12, 31)),
+    # An event "in" a period is reported in it or in the days after.
+    ("What did the council decide in 2020?", dt.date(2020, 1, 1), dt.date(2021, 1, 7)),
+    ("Who went after the London Bridge attacker in November 2019?", dt.date(2019, 11, 1), dt.date(2019, 12, 7)),
     ("Who led the party between 2018 and 2020?", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
     ("How many had died as of 9 July 2021?", None, dt.date(2021, 7, 9)),
     ("Who is the Pentagon spokesman?", None, None),
