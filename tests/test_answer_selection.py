@@ -836,3 +836,62 @@ def test_a_copied_sentence_that_says_what_is_asked_still_answers(nlp):
     sentence = "A Black Lives Matter protest had taken place in Forbury Gardens a few hours before the attack."
     assert check(nlp, "What had taken place in Forbury Gardens a few hours before the attack?", sentence,
                  sentence.rstrip("."))
+
+
+def test_a_name_the_phrase_calls_a_place_is_a_place_whatever_its_entity_label(nlp):
+    # spaCy tags "Martinique" NORP here; "the French territory of Martinique" says it is a place.
+    question = "Where was the IT worker who stabbed four people at the Paris police headquarters born?"
+    assert found(nlp, question, "Officials said the man was 45 years old and born in the French territory of "
+                 "Martinique.", "Paris police headquarters stabbed") == ["Martinique"]
+
+
+def test_a_count_in_a_clause_of_its_own_is_not_governed_by_the_next_clause(nlp):
+    # The parser hangs "there were four people on board" under "pronounced"; the clause has its own
+    # subject, so four is what was on board, not what was pronounced dead.
+    sentence = ("At the time, there were reportedly four people on board; according to investigators, one was "
+                "pronounced dead at the crash site, with the other three being taken to a nearby hospital.")
+    question = "How many people were on board the Beechcraft Sierra that crashed after taking off from Henderson?"
+    assert found(nlp, question, sentence, "Beechcraft Sierra Henderson")[0] == "four"
+    assert not check(nlp, "How many people were pronounced dead?", sentence, "four")
+    # Cut off from the asked verb by its own clause, a count does not answer it.
+    assert found(nlp, "How many people were killed when the plane crashed?",
+                 "The plane, which had four people on board, crashed near the airport, killing two.") == ["two"]
+
+
+def test_initials_skip_the_short_words_of_the_name(nlp):
+    # "NDS" in the question, "National Directorate of Security" in the article.
+    question = "How many dead did the Taliban spokesman claim after the car bomb attack on the NDS training centre?"
+    assert check(nlp, question, "Taliban spokesperson Zabiullah Mujahid claimed 190 were dead.", "190",
+                 "a car bomb attack on a National Directorate of Security training centre")
+
+
+def test_a_place_that_describes_a_person_or_a_source_is_not_another_place_of_the_event(nlp):
+    assert check(nlp, "In what year did Thailand's Princess Ubolratana lose her royal title?",
+                 "Officially, Princess Ubolratana no longer holds a royal title, having lost it in 1972 upon her "
+                 "marriage to a U.S. national.", "1972", "Thailand")
+    assert check(nlp, "How old was the American who died of the coronavirus in Wuhan?",
+                 "According to the U.S. embassy in Beijing, the infected 60-year-old western man died in February.",
+                 "60", "an American visitor in Wuhan")
+    # A place that names the event itself still replaces the asked one.
+    assert not check(nlp, "Who won the race in Monaco in 2019?", "Hamilton won the race in Spain in 2019.",
+                     "Hamilton", "Monaco 2019")
+
+
+def test_a_verb_that_only_records_a_count_is_answered_by_the_count_stated(nlp):
+    assert check(nlp, "How many suspected drug deaths did British Columbia record in May 2020?",
+                 "According to the Coroners Service, there were 170 suspected deaths in May alone.", "170",
+                 "British Columbia, 2020")
+
+
+@pytest.mark.parametrize("question, sentence, answer, context", [
+    ("From what date were US flights to Cuban airports other than Havana's to be banned?",
+     "The new policy, which is to take effect on December 10, prohibits all flights to Cuba, with the exception of "
+     "flights to the international airport in Havana.", "December 10", "the United States"),
+    ("On what date did Hungary's HDT buy Hirtenberger Defence Group?",
+     "On October 29, HDT acquired Austrian shell manufacturer Hirtenberger Defence Group.", "October 29", "Hungary"),
+    ("Which Australian supermarket chain lowered toilet paper purchases to one pack?",
+     "On Saturday evening, Australian store chain Coles cut its purchase restriction on toilet paper to one package.",
+     "Coles", ""),
+])
+def test_a_readers_verb_is_stated_by_the_articles_synonym(nlp, question, sentence, answer, context):
+    assert check(nlp, question, sentence, answer, context)

@@ -414,7 +414,7 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
     origin = "model"
     verdicts: list[tuple[int, Verdict]] = []
     if not chosen:
-        verdicts = [(i, explains(frame, spans[i], ranked[i].passage.title or "")) for i in range(min(3, len(spans)))]
+        verdicts = [(i, explains(frame, spans[i], ranked[i].passage.title or "")) for i in range(len(spans))]
         chosen = [i for i, v in verdicts if v and v.strength >= 2][:1]
         origin = "matched"
     if not chosen and nlp is not None:

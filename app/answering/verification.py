@@ -27,7 +27,7 @@ from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import (PAIR, CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
-                                          PEOPLE, PLACE_LABELS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind,
+                                          PEOPLE, PLACE_LABELS, PLACE_NOUNS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind,
                                           QuestionFrame, designators, governing_verb, infinitive, is_content, number_value,
                                           of_object, related, relates, side_of)
 from app.text import NUMBER_WORDS, numbers_in
@@ -228,8 +228,16 @@ def example_of(token: Token, focus: str | None) -> bool:
 def of_asked_type(frame: QuestionFrame, ent: Span) -> bool:
     """An entity of an asked label, or one named by the asked noun whatever spaCy labels it ("Bhera
     Market" for "which market")."""
-    return ent.label_ in frame.labels or (frame.kind == AnswerKind.PLACE and frame.focus is not None and frame.focus in
-                                          (ent.root.lemma_.lower(), ent.root.head.lemma_.lower()))
+    if ent.label_ in frame.labels:
+        return True
+    if frame.kind != AnswerKind.PLACE:
+        return False
+    if frame.focus is not None and frame.focus in (ent.root.lemma_.lower(), ent.root.head.lemma_.lower()):
+        return True
+    # "the French territory of Martinique", "the coast of Aceh": the phrase says it is a place
+    # whatever label the tagger gave the name (NORP, PERSON).
+    of = ent.root.head
+    return ent.root.dep_ == "pobj" and of.lower_ == "of" and of.head.lemma_.lower() in PLACE_NOUNS
 
 
 def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:
@@ -279,7 +287,8 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
     asked_places = [(t, lab) for t, lab in frame.constraints if lab in PLACING_LABELS]
     if asked_places:
         in_sentence = [e for e in sentence.ents if e.label_ in PLACING_LABELS
-                       and not answer_ids & ({t.i for t in e} | {e.root.head.i}) and not _where_said(e, answer)]
+                       and not answer_ids & ({t.i for t in e} | {e.root.head.i}) and not _where_said(e, answer)
+                       and not _describes_someone(e)]
         question = frame.text.lower()
         if in_sentence and not any(_mentioned(t, sentence.text.lower()) for t, _ in asked_places):
             others = [e.text for e in in_sentence if e.text.lower() not in question
@@ -363,14 +372,29 @@ def _where_said(place: Span, answer: Sequence[Token]) -> bool:
     return next((t for t in answer[0].ancestors if t.pos_ == "VERB"), None) != said
 
 
+def _describes_someone(place: Span) -> bool:
+    """"her marriage to a U.S. national", "according to the U.S. embassy in Beijing": a place that
+    describes a person or a source is not where the asked event happened."""
+    root = place.root
+    if root.dep_ in ("compound", "amod", "nmod") and root.head.lemma_.lower() in _DESCRIBED:
+        return True
+    return any(t.lower_ == "according" for t in root.ancestors)
+
+
+# Nouns a place describes without placing the event ("the Spanish race" still places it).
+_DESCRIBED = PEOPLE | frozenset("""national citizen native resident embassy consulate official authority
+media newspaper""".split())
+
+
 _CATEGORY_FORMS = {"woman": "wom[ae]n", "man": "m[ae]n", "girl": "girls?", "boy": "boys?"}
 
 
 def _mentioned(name: str, text: str, demonym: bool = False) -> bool:
     letters = name.replace(".", "").strip()
     if 2 <= len(letters) <= 4 and letters.isalpha() and letters.isupper():
-        # "US" is mentioned by "United States", "UN" by "United Nations": the initials of its words.
-        if re.search(r"\b" + r"\w{2,}\s+".join(letters.lower()) + r"\w{2,}", text) \
+        # "US" is mentioned by "United States", "NDS" by "National Directorate of Security": the
+        # initials of its words, short function words skipped.
+        if re.search(r"\b" + r"\w{2,}\s+(?:(?:of|for|and|the|on|de)\s+)*".join(letters.lower()) + r"\w{2,}", text) \
                 or re.search(rf"\b{re.escape(name.lower())}\b", text):
             return True
     name = re.sub(r"['’]s?$", "", name.lower().removeprefix("the ").strip())  # "North Korea's"
@@ -403,20 +427,28 @@ def _join(years: Iterable[int]) -> str:
 
 
 # -- relations ---------------------------------------------------------------------------------
-def _verb_chain(token: Token) -> list[Token]:
+def _governing(token: Token) -> tuple[list[Token], Token | None]:
     """The verbs (and predicate adjectives) that govern ``token``: its nearest verb ancestor and,
-    through light verbs, the next ones ("were confirmed dead" -> confirm, dead)."""
+    through light verbs, the next ones ("were confirmed dead" -> confirm, dead). A light verb with
+    its own subject closes the chain: "there were four people on board; one was pronounced dead"
+    does not say four were pronounced dead, however the parser hangs the clauses. The verb cut off
+    is returned second."""
     chain: list[Token] = []
     current = token
+    closed = False
     while current.head.i != current.i:
         current = current.head
         if current.pos_ in ("VERB", "AUX", "ADJ") or current.dep_ == "ROOT":
+            light = current.lemma_.lower() in LIGHT_VERBS
+            if closed and current.pos_ == "VERB" and not light:
+                return chain, current
             chain.append(current)
             chain.extend(c for c in current.children if c.dep_ in ("acomp", "oprd", "xcomp", "attr")
                          and c.i != token.i)
-            if current.lemma_.lower() not in LIGHT_VERBS and current.pos_ == "VERB":
+            if not light and current.pos_ == "VERB":
                 break
-    return chain
+            closed = closed or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in current.children)
+    return chain, None
 
 
 def _matches_verb(frame: QuestionFrame, lemmas: Iterable[str]) -> bool:
@@ -470,16 +502,17 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         return Verdict(False, f"“{number.text}” counts all the {noun.text}; the question asks how many of them",
                        "wrong-argument")
     anchor = noun if noun is not None else number
-    relation_words = [t.lemma_ for t in _verb_chain(anchor)]
+    chain, cut_off = _governing(anchor)
+    relation_words = [t.lemma_ for t in chain]
     # "closing down 6.4 percent", "ended up 3%": the particle says which way it went.
-    relation_words += [c.lemma_ for t in _verb_chain(anchor) for c in t.children
+    relation_words += [c.lemma_ for t in chain for c in t.children
                        if c.dep_ in ("prt", "advmod") and c.lower_ in ("down", "up")]
     if noun is not None:
         relation_words += [c.lemma_ for c in noun.subtree if c.dep_ in ("amod", "acl", "relcl", "compound")]
         relation_words.append(noun.lemma_)  # "deaths", "passengers": the noun itself may be the relation
     relation_words += [c.lemma_ for c in number.children]
     relation_words += [t.lemma_ for t in _nouns_up_to_verb(anchor)]  # "injuries to two personnel"
-    for verb in _verb_chain(anchor):  # "causing minor injuries to two personnel": the injuries say it
+    for verb in chain:  # "causing minor injuries to two personnel": the injuries say it
         if verb.lemma_.lower() in _CAUSATIVE:
             relation_words += [c.lemma_ for c in verb.children if c.dep_ == "dobj"]
             relation_words += [g.lemma_ for c in verb.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
@@ -495,10 +528,13 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         main = frame.verbs - frame.clause_verbs | frame.adverbial
         if any(relates(main or frame.verbs, word) for word in relation_words):
             return Verdict(True, strength=2, counts_focus=exact)
-        governing = [t for t in _verb_chain(anchor) if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS]
+        governing = [t for t in chain if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS]
         if governing and not (not main and relates(frame.clause_verbs, governing[0].lemma_)):
             return Verdict(False, f"“{number.text}” is what was {governing[0].text}, not what the question asks "
                                   f"({', '.join(sorted(main or frame.verbs))})", "wrong-relation")
+        if cut_off is not None and main:  # "the plane, which had four people on board, crashed, killing two"
+            return Verdict(False, f"“{number.text}” is in a clause of its own, not what the question asks "
+                                  f"({', '.join(sorted(main))})", "wrong-relation")
         if main and not any(relates(main, t.lemma_) for t in sentence):
             return Verdict(False, f"the sentence does not say {', '.join(sorted(main))}", "wrong-relation")
     return Verdict(True, strength=strength, counts_focus=exact)
