@@ -895,3 +895,33 @@ def test_a_verb_that_only_records_a_count_is_answered_by_the_count_stated(nlp):
 ])
 def test_a_readers_verb_is_stated_by_the_articles_synonym(nlp, question, sentence, answer, context):
     assert check(nlp, question, sentence, answer, context)
+
+
+@pytest.mark.parametrize("question", [
+    "What reason did the US give for restricting flights to Cuba in October 2019?",
+    "According to John Bercow, what was the purpose of suspending Parliament in 2019?",
+    "What led Ukrainian prime minister Oleksiy Honcharuk to offer his resignation?",
+])
+def test_a_what_question_asking_for_a_reason_is_a_why_question(nlp, question):
+    assert analyse_question(nlp(question)).kind == AnswerKind.REASON
+
+
+def test_what_led_someone_to_act_is_answered_by_the_event_the_act_followed(nlp):
+    frame = analyse_question(nlp("What led Ukrainian prime minister Oleksiy Honcharuk to offer his resignation?"))
+    assert explains(frame, nlp("Honcharuk filed his resignation after the audio recording was uploaded on an "
+                               "anonymous YouTube channel.")[:]).strength == 2
+
+
+def test_a_reason_clause_of_another_statement_does_not_explain_the_asked_action(nlp):
+    frame = analyse_question(nlp("What reason did the US give for restricting flights to Cuba?"))
+    sentence = nlp("American Airlines and JetBlue are among the airlines affected, as they both offer flights to "
+                   "Cuban cities other than Havana.")[:]
+    assert explains(frame, sentence, "US restricts flights to Cuba").strength < 2
+
+
+def test_the_day_a_statement_was_made_is_not_the_day_of_what_it_reports(nlp):
+    sentence = ("On Saturday, in a brief statement, US President Donald Trump said Hamza bin Laden has been killed "
+                "in a US counter-terrorism operation.")
+    assert not check(nlp, "On what date was Hamza bin Laden killed in the US operation that Trump announced?",
+                     sentence, "Saturday")
+    assert check(nlp, "When did Trump say Hamza bin Laden had been killed?", sentence, "Saturday")

@@ -157,3 +157,15 @@ def test_he_after_a_who_question_is_the_person_the_earlier_answer_named():
                     "Mishan. “When the explosion occurred, I was looking out of the window,” Mishan told Al Jazeera [1].")]
     assert rewrite("What was he doing when the explosion occurred?", history, _no_model, load_spacy()) == \
         "What was Mishan doing when the explosion occurred?"
+
+
+def test_he_or_she_stands_for_a_person_never_for_a_place_the_earlier_question_names():
+    from app.nlp import load_spacy
+
+    nlp = load_spacy()
+    # spaCy finds Thailand (GPE) and no person here: "she" is left to the model, not made Thailand.
+    assert resolve_pronoun("Why did she lose it?", "In what year did Thailand's Princess Ubolratana lose her "
+                           "royal title?", nlp, "1972. Officially, …") is None
+    # The one person the earlier question names is who "she" is.
+    assert resolve_pronoun("Why did she resign?", "When did Nancy Pelosi leave the State of California "
+                           "committee?", nlp, "In May.") == "Why did Nancy Pelosi resign?"

@@ -127,7 +127,7 @@ _NUMBER_NOUNS = frozenset("number percentage share amount total score scoreline 
 # prepositions mostly give a time, not a reason (measured: the usual wrong why-answer); the
 # conjunctions count where they introduce a clause (app/answering/verification.py: explains).
 CAUSAL = frozenset("""because cause due reason result lead blame attribute therefore thus prompt trigger fear
-concern owing purpose risk""".split())
+concern owing purpose risk motive motivation""".split())
 _QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
 by with from is are was were be been do does did has have had and or that this these those it its
 according""".split())
@@ -197,6 +197,8 @@ class QuestionFrame:
     partitive: bool = False
     # "What was the final score / the vote?": two numbers ("43–5", "66 to 27"); one does not answer.
     paired: bool = False
+    # "When did Trump say he had been killed?": the statement is asked about, not only what it says.
+    statement: bool = False
 
 
 # -- the question ------------------------------------------------------------------------------
@@ -225,7 +227,7 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     elif wh in ("who", "whom", "whose"):
         kind, labels = AnswerKind.PERSON, PERSON_LABELS | frozenset({"GPE"})
         focus = _copular_role(doc)
-    elif wh in ("why",) or (wh == "how" and after not in ("many", "much")):
+    elif wh in ("why",) or (wh == "how" and after not in ("many", "much")) or _asks_reason(tokens[wh_index]):
         kind = AnswerKind.REASON
     elif wh in ("what", "which"):
         noun = _wh_noun(tokens[wh_index]) if wh_index is not None else None
@@ -311,7 +313,8 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                          designators=designators(doc),
                          partitive=kind == AnswerKind.NUMBER and wh_index is not None
                          and lower[wh_index + 1: wh_index + 3] in (["many", "of"], ["much", "of"]),
-                         paired=kind == AnswerKind.NUMBER and wh in ("what", "which") and focus in PAIRED_NOUNS)
+                         paired=kind == AnswerKind.NUMBER and wh in ("what", "which") and focus in PAIRED_NOUNS,
+                         statement=root is not None and root.lemma_.lower() in SPEECH_VERBS)
 
 
 SUBJECT_SIDE = frozenset({"nsubj", "agent", "csubj"})
@@ -518,6 +521,23 @@ def _counted_noun(many: Token) -> str | None:
         if token.pos_ not in ("ADJ", "NUM"):
             break
     return None
+
+
+# "What reason did the US give for …?", "What was the purpose of suspending Parliament?": a why-question.
+_REASON_NOUNS = frozenset("reason purpose motive motivation cause rationale justification explanation".split())
+
+
+def _asks_reason(wh: Token) -> bool:
+    """"What reason …", "What was the purpose of …", "What led him to resign?": asked as a what-question,
+    answered by the explaining sentence."""
+    if wh.lower_ not in ("what", "which"):
+        return False
+    noun = _wh_noun(wh)
+    if noun is not None and noun.lemma_.lower() in _REASON_NOUNS:
+        return True
+    # "What led X to resign?": the cause of a later act, not a thing that led.
+    verb = wh.head
+    return wh.dep_ == "nsubj" and verb.lemma_.lower() == "lead" and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children)
 
 
 def _wh_noun(wh: Token) -> Token | None:

@@ -261,6 +261,18 @@ def answer_person(earlier: Doc, answer: str, nlp: Language) -> str | None:
     return parts[0] if names == [parts[0]] else None
 
 
+def _only_person(earlier: Doc) -> str | None:
+    """The one person an earlier question names, if it names exactly one."""
+    people = list(dict.fromkeys(e.text for e in earlier.ents if e.label_ == "PERSON"))
+    return people[0] if len(people) == 1 else None
+
+
+def _names_no_person(phrase: str, earlier: Doc) -> bool:
+    """The phrase is (or starts with) a place, organisation or other non-person name of the earlier question."""
+    return any(e.label_ != "PERSON" and phrase.lower().removeprefix("the ").startswith(e.text.lower().removeprefix("the "))
+               for e in earlier.ents)
+
+
 def earlier_subject(earlier: Doc) -> str | None:
     """The subject the earlier question names after its auxiliary: "How many seats did the
     Conservative Party win?" -> "the Conservative Party" (what a singular "it" stands for when the
@@ -284,15 +296,18 @@ def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None, an
         return None
     pronoun = match.group().lower()
     parsed = nlp(earlier) if nlp is not None else None  # once, for both readings below
+    personal = pronoun in ("he", "him", "his", "she", "her")
     person = subject = None
     if parsed is not None:
         # "What was he doing …?" after "Which civilian … told Al Jazeera …?" — "Mishan. …": he is Mishan.
-        if pronoun in ("he", "him", "his", "she", "her"):
-            person = answer_person(parsed, answer, nlp)
+        if personal:
+            person = answer_person(parsed, answer, nlp) or _only_person(parsed)
         subject = earlier_subject(parsed)
-    # "When did it happen?" after "How many rockets…": "it" is not the rockets.
+    # "When did it happen?" after "How many rockets…": "it" is not the rockets. "She" is not
+    # Thailand in "In what year did Thailand's Princess Ubolratana lose her title?".
     topic = person or next((t for t in (topic_phrase(earlier), subject)
-                            if t and (pronoun in ("them", "they", "their")) == _plural(t)), None)
+                            if t and (pronoun in ("them", "they", "their")) == _plural(t)
+                            and not (personal and parsed is not None and _names_no_person(t, parsed))), None)
     if not topic:
         return None
     if match.group(1):

@@ -694,6 +694,13 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             if between and not sole:
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” belongs to “{between[0].text}”, "
                                       f"not to “{anchor.text}”", "wrong-relation")
+            # "On Saturday, Trump said Hamza bin Laden has been killed": the day of the statement, not
+            # of the killing it reports.
+            speaker = next((t for t in answer.ancestors if t.pos_ in ("VERB", "AUX")), None)
+            if frame.kind == AnswerKind.TIME and speaker is not None and speaker.i != anchor.i \
+                    and speaker.lemma_.lower() in SPEECH_VERBS and not frame.statement and anchor in speaker.subtree:
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” dates when it was {speaker.text}, not "
+                                      f"when {anchor.text}", "wrong-relation")
             if _role(tokens[-1]) == "subject" and answer.ent_type_ not in ("GPE", "LOC"):
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {anchor.text}, not where or when",
                                "wrong-argument")
@@ -831,7 +838,13 @@ def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
     explained = _occasion_of(mark)
     reported = explained.head.dep_ == "ROOT" and explained.dep_ in ("ccomp", "xcomp") \
         and explained.head.lemma_ in SPEECH_VERBS  # "X said the base was hit because …"
-    return explained.dep_ == "ROOT" or relates(asked, explained.lemma_) or reported
+    if relates(asked, explained.lemma_) or reported:
+        return True
+    # The main statement's reason, when that statement says the asked action ("Tesco has suffered
+    # losses … as customer preference has shifted"), not another ("the airlines affected, as they
+    # offer flights to Cuba" does not say why flights were restricted).
+    reason = {t.i for t in mark.head.subtree}
+    return explained.dep_ == "ROOT" and any(relates(asked, t.lemma_) for t in explained.subtree if t.i not in reason)
 
 
 def _to_blame(word: Token) -> bool:
@@ -843,9 +856,10 @@ def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
     """A why/how answer: the sentence is about the question (its verb, or a third of its content
     words counting its article's title) and gives a cause, purpose or means."""
     lemmas = {t.lemma_.lower() for t in sentence}
-    shared = frame.content & (lemmas | set(re.findall(r"[\w'-]+", title.lower())))
+    content = frame.content - CAUSAL  # "What reason …", "the purpose of …": the question's form
+    shared = content & (lemmas | set(re.findall(r"[\w'-]+", title.lower())))
     about = (frame.verbs and _matches_verb(frame, lemmas)) or \
-        (frame.content and len(shared) / len(frame.content) >= 0.34)
+        (content and len(shared) / len(content) >= 0.34)
     if not about:
         return Verdict(False, "the sentence is not about what the question asks", "wrong-relation")
     return Verdict(True, strength=2 if gives_cause(frame, sentence) else 1)
@@ -864,7 +878,7 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
                for t in sentence)
         or any(t.lower_ == "citing" and t.dep_ == "advcl" for t in sentence)  # "citing the health crisis"
         # an event given with the asked action: "vowed to retaliate after the airstrike"
-        or any(t.lower_ in _EVENT_PREPOSITIONS and _occasion_of(t).lemma_.lower() in asked for t in sentence)
+        or any(t.lower_ in _EVENT_PREPOSITIONS and relates(asked, _occasion_of(t).lemma_) for t in sentence)
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence)  # "… to avoid stigma"
         # "to prevent stigma, it must not …": a purpose verb's infinitive, wherever the parser hangs it
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.lemma_.lower() in _PURPOSE_VERBS for t in sentence)
@@ -872,7 +886,7 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
                for t in sentence[:-1])  # "in an attempt to prevent a stall"
         or (bool(_ABILITY & words) and _means_to(frame, sentence))  # "has the authorizations to pass"
         # a trouble given with the asked action: "turned back with a mechanical problem"
-        or any(t.lower_ == "with" and _occasion_of(t).lemma_.lower() in asked
+        or any(t.lower_ == "with" and relates(asked, _occasion_of(t).lemma_)
                and any(c.dep_ == "pobj" and c.lemma_.lower() in _TROUBLE for c in t.children) for t in sentence)
         or (frame.text.lower().lstrip().startswith("how") and _method(sentence))  # "used satellite imagery to …"
     )
