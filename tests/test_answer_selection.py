@@ -497,7 +497,7 @@ def test_a_sentence_sharing_the_questions_rare_words_is_shown_though_similarity_
     from app.types import Passage
 
     texts = ["Germany on Monday banned Iranian airline Mahan Air.", "The ban is for security reasons.",
-             "The airline is privately owned.", "Officials met on Monday in Berlin.",
+             "The company is privately owned.", "Germany's Iranian community met Mahan Air staff.",
              "Rudaw reports Mahan's director, Hamid Arabnejad Khanooki, has ties."]
     passage = Passage(number=1, chunk_id="a#0", article_id="a", title="t", text=" ".join(texts), start=0,
                       end=len(" ".join(texts)))
@@ -507,7 +507,9 @@ def test_a_sentence_sharing_the_questions_rare_words_is_shown_though_similarity_
         start += len(text) + 1
     frame = analyse_question(nlp("Who is the director of the Iranian airline Mahan Air, which Germany banned?"))
     shown = sentence_window(frame, refs, 3)
-    # The two most similar sentences stay; "director" and "Mahan" bring the last one in.
+    # The two most similar sentences stay; "director" brings the last one in. The names the question
+    # gives (Mahan Air, Germany, Iranian) say which story, not which sentence: the fourth shares them
+    # all and is not shown.
     assert [r.text for r in shown] == [texts[0], texts[1], texts[4]]
     assert sentence_window(frame, refs, 5) == refs
 
@@ -925,3 +927,15 @@ def test_the_day_a_statement_was_made_is_not_the_day_of_what_it_reports(nlp):
     assert not check(nlp, "On what date was Hamza bin Laden killed in the US operation that Trump announced?",
                      sentence, "Saturday")
     assert check(nlp, "When did Trump say Hamza bin Laden had been killed?", sentence, "Saturday")
+
+
+def test_a_because_clause_of_another_statement_does_not_explain_the_asked_one(nlp):
+    frame = analyse_question(nlp("Why do the sixteen states suing Trump argue that his emergency declaration is "
+                                 "unconstitutional?"))
+    standing = ("The motion claims Trump's declaration is unconstitutional, and that the states filing suit have "
+                "standing to do so because building the wall would divert funding away from programs.")
+    assert explains(frame, nlp(standing)[:]).strength < 2
+    # "says the study" is a parenthesis: the reason is the main statement's.
+    frame = analyse_question(nlp("Why does warm water rise above cooler water under the ice shelves?"))
+    buoyant = "Because warmer water is more buoyant, says the study, it rises above cooler water."
+    assert explains(frame, nlp(buoyant)[:]).strength == 2

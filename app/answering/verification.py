@@ -836,15 +836,21 @@ def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
     """A reason clause gives the reason of the sentence's main statement or of the asked action, not
     of another clause ("… and that the states have standing because …" does not say why they argue)."""
     explained = _occasion_of(mark)
+    if explained.dep_ == "parataxis" and explained.lemma_.lower() in SPEECH_VERBS:
+        explained = explained.head  # "Because warm water is buoyant, says the study, it rises …"
     reported = explained.head.dep_ == "ROOT" and explained.dep_ in ("ccomp", "xcomp") \
         and explained.head.lemma_ in SPEECH_VERBS  # "X said the base was hit because …"
-    if relates(asked, explained.lemma_) or reported:
+    if relates(asked, explained.lemma_):
         return True
-    # The main statement's reason, when that statement says the asked action ("Tesco has suffered
-    # losses … as customer preference has shifted"), not another ("the airlines affected, as they
-    # offer flights to Cuba" does not say why flights were restricted).
+    # The main (or reported) statement's reason, when that statement says the asked action ("Tesco
+    # has suffered losses … as customer preference has shifted"), not another ("the airlines
+    # affected, as they offer flights to Cuba" does not say why flights were restricted; "the
+    # motion claims … that the states have standing because …" does not say why it is
+    # unconstitutional). Measured: sharing the question's other words let through "Trump declared
+    # a state of emergency so he could …" for why the states call it unconstitutional.
     reason = {t.i for t in mark.head.subtree}
-    return explained.dep_ == "ROOT" and any(relates(asked, t.lemma_) for t in explained.subtree if t.i not in reason)
+    return (explained.dep_ == "ROOT" or reported) \
+        and any(relates(asked, t.lemma_) for t in explained.subtree if t.i not in reason)
 
 
 def _to_blame(word: Token) -> bool:
@@ -872,7 +878,8 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
     asked = frame.verbs - frame.clause_verbs or frame.content
     words = set(frame.text.lower().replace("?", " ").split())
     return (
-        any(t.lemma_.lower() in CAUSAL and not _to_blame(t) for t in sentence)  # "because of", "due to", "fear"
+        # "because of", "due to", "fear"; a "because" clause counts only as the reason of what is asked (below)
+        any(t.lemma_.lower() in CAUSAL and not _to_blame(t) and t.dep_ != "mark" for t in sentence)
         # a clause of reason: "as it might have caused …", "so he could …"
         or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") and _reason_for(t, asked)
                for t in sentence)
