@@ -939,3 +939,13 @@ def test_a_because_clause_of_another_statement_does_not_explain_the_asked_one(nl
     frame = analyse_question(nlp("Why does warm water rise above cooler water under the ice shelves?"))
     buoyant = "Because warmer water is more buoyant, says the study, it rises above cooler water."
     assert explains(frame, nlp(buoyant)[:]).strength == 2
+
+
+def test_who_someone_is_accused_of_harming_is_the_object_of_the_act_not_the_accused(nlp):
+    question = "Who is the Georgian tennis player Nikoloz Basilashvili accused of assaulting?"
+    frame = analyse_question(nlp(question))
+    assert (frame.focus, frame.role) == (None, "object")
+    assert found(nlp, question, "The arrest came after an allegation Basilashvili assaulted Neka Dorokashvili, his "
+                 "ex-wife.", "Georgian tennis player") == ["Neka Dorokashvili"]
+    # An act with its own object leaves the question about the noun.
+    assert analyse_question(nlp("Who was the man charged with killing the officer?")).focus == "man"

@@ -293,6 +293,9 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         role = {"nsubj": "subject", "nsubjpass": "object"}.get(tokens[wh_index].head.dep_)
     if wh_index is not None and kind in (AnswerKind.PERSON, AnswerKind.NAME) and _do_follows(tokens, wh_index):
         role = "object"  # "Which network did Mishaan speak to?": the question names the subject itself
+    if wh_index is not None and kind == AnswerKind.PERSON and tokens[wh_index].dep_ == "attr" \
+            and any(_described_act(c) is not None for c in tokens[wh_index].head.children if c.dep_ == "attr"):
+        role = "object"  # "Who is the player accused of assaulting?"
     slot = _open_slot(tokens[wh_index]) if wh_index is not None and kind == AnswerKind.OPEN else None
     # Verbs that say which thing or which occasion, not what is asked ("How many crew were aboard
     # when it caught fire?").
@@ -572,8 +575,21 @@ def _copular_role(doc: Doc) -> str | None:
     for token in doc:
         if token.lemma_ == "be" and token.dep_ == "ROOT":  # not the "are" of what someone said
             for child in token.children:
-                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN" and _names_a_person(child.lemma_.lower()):
+                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN" and _names_a_person(child.lemma_.lower()) \
+                        and _described_act(child) is None:
                     return child.lemma_.lower()
+    return None
+
+
+def _described_act(noun: Token) -> Token | None:
+    """"Who is the tennis player Basilashvili accused of assaulting?": the noun is the subject of an
+    act its participle names, and the act has no object ("accused of assaulting"): "who" is that
+    object, not the noun ("Who was the man charged with killing the officer?" asks for the man)."""
+    for acl in (c for c in noun.children if c.dep_ == "acl" and c.tag_ == "VBN"):
+        for act in acl.subtree:
+            if act.pos_ == "VERB" and act.i != acl.i and act.dep_ in ("pcomp", "xcomp") \
+                    and not any(c.dep_ in ("dobj", "attr", "prep") for c in act.children):
+                return act
     return None
 
 
