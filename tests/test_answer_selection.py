@@ -949,3 +949,15 @@ def test_who_someone_is_accused_of_harming_is_the_object_of_the_act_not_the_accu
                  "ex-wife.", "Georgian tennis player") == ["Neka Dorokashvili"]
     # An act with its own object leaves the question about the noun.
     assert analyse_question(nlp("Who was the man charged with killing the officer?")).focus == "man"
+
+
+def test_an_infinitive_of_purpose_explains_only_the_clause_it_belongs_to(nlp):
+    frame = analyse_question(nlp("Why does warm water flow above the cooler water under the ice shelves?"))
+    assert explains(frame, nlp("Like scoring a plate of glass, the trough renders the shelf weak, and in a few "
+                               "decades, it's gone, freeing the ice sheet to ride out faster into the ocean.")[:]
+                    ).strength < 2
+    # A light verb says the asked action by its object: "gotten their stripes" for "evolved stripes".
+    frame = analyse_question(nlp("Why may zebras have evolved their stripes, according to the study?"))
+    assert explains(frame, nlp("In findings published on Wednesday in PLoS One, scientists from the University of "
+                               "Bristol and UC Davis say zebras may have gotten their stripes to confuse "
+                               "ectoparasites, such as flies.")[:]).strength == 2

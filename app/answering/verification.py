@@ -853,6 +853,21 @@ def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
         and any(relates(asked, t.lemma_) for t in explained.subtree if t.i not in reason)
 
 
+def _purpose_of(infinitive: Token, asked: frozenset[str], content: frozenset[str]) -> bool:
+    """The clause an infinitive of purpose is attached to says the asked action, or is the
+    sentence's main statement and says it ("Officials closed the road to prevent looting"). A light
+    verb says it by its object ("zebras may have gotten their stripes to confuse flies" for "Why
+    did zebras evolve stripes?")."""
+    purposed = infinitive.head
+    if relates(asked, purposed.lemma_):
+        return True
+    if purposed.lemma_.lower() in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in content
+                                                       for c in purposed.children):
+        return True
+    purpose = {t.i for t in infinitive.subtree}
+    return purposed.dep_ == "ROOT" and any(relates(asked, t.lemma_) for t in purposed.subtree if t.i not in purpose)
+
+
 def _to_blame(word: Token) -> bool:
     """"who, if anyone, is to blame": who is responsible is asked, no cause is given."""
     return word.lemma_.lower() == "blame" and word.i > 0 and word.nbor(-1).lower_ == "to"
@@ -886,7 +901,10 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
         or any(t.lower_ == "citing" and t.dep_ == "advcl" for t in sentence)  # "citing the health crisis"
         # an event given with the asked action: "vowed to retaliate after the airstrike"
         or any(t.lower_ in _EVENT_PREPOSITIONS and relates(asked, _occasion_of(t).lemma_) for t in sentence)
-        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" for t in sentence)  # "… to avoid stigma"
+        # "… to avoid stigma": a purpose of the asked action (or of the statement that says it), not of
+        # another clause ("it's gone, freeing the ice sheet to ride out faster")
+        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" and _purpose_of(t.head, asked, frame.content)
+               for t in sentence)
         # "to prevent stigma, it must not …": a purpose verb's infinitive, wherever the parser hangs it
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.lemma_.lower() in _PURPOSE_VERBS for t in sentence)
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
