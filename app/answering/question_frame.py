@@ -540,7 +540,8 @@ def _asks_reason(wh: Token) -> bool:
         return True
     # "What led X to resign?": the cause of a later act, not a thing that led.
     verb = wh.head
-    return wh.dep_ == "nsubj" and verb.lemma_.lower() == "lead" and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children)
+    return wh.dep_ == "nsubj" and verb.lemma_.lower() == "lead" \
+        and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children)
 
 
 def _wh_noun(wh: Token) -> Token | None:

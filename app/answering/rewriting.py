@@ -269,8 +269,8 @@ def _only_person(earlier: Doc) -> str | None:
 
 def _names_no_person(phrase: str, earlier: Doc) -> bool:
     """The phrase is (or starts with) a place, organisation or other non-person name of the earlier question."""
-    return any(e.label_ != "PERSON" and phrase.lower().removeprefix("the ").startswith(e.text.lower().removeprefix("the "))
-               for e in earlier.ents)
+    bare = phrase.lower().removeprefix("the ")
+    return any(e.label_ != "PERSON" and bare.startswith(e.text.lower().removeprefix("the ")) for e in earlier.ents)
 
 
 def earlier_subject(earlier: Doc) -> str | None:

@@ -27,9 +27,9 @@ from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import (PAIR, CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
-                                          PEOPLE, PLACE_LABELS, PLACE_NOUNS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, AnswerKind,
-                                          QuestionFrame, designators, governing_verb, infinitive, is_content, number_value,
-                                          of_object, related, relates, side_of)
+                                          PEOPLE, PLACE_LABELS, PLACE_NOUNS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS,
+                                          AnswerKind, QuestionFrame, designators, governing_verb, infinitive, is_content,
+                                          number_value, of_object, related, relates, side_of)
 from app.text import NUMBER_WORDS, numbers_in
 
 
@@ -903,8 +903,8 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
         or any(t.lower_ in _EVENT_PREPOSITIONS and relates(asked, _occasion_of(t).lemma_) for t in sentence)
         # "… to avoid stigma": a purpose of the asked action (or of the statement that says it), not of
         # another clause ("it's gone, freeing the ice sheet to ride out faster")
-        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl" and _purpose_of(t.head, asked, frame.content)
-               for t in sentence)
+        or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.dep_ == "advcl"
+               and _purpose_of(t.head, asked, frame.content) for t in sentence)
         # "to prevent stigma, it must not …": a purpose verb's infinitive, wherever the parser hangs it
         or any(t.dep_ == "aux" and t.lower_ == "to" and t.head.lemma_.lower() in _PURPOSE_VERBS for t in sentence)
         or any(t.pos_ == "NOUN" and t.lemma_.lower() in _PURPOSE_NOUNS and t.nbor(1).lower_ == "to"
