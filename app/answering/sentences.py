@@ -423,12 +423,11 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
     if not chosen and nlp is not None:
         # News often gives the cause in the sentence after the statement, referring back to it: "The
         # NTSB … was absent. It is presently unable to operate due to a shutdown …".
-        for i in (i for i, about in verdicts if about):
-            after = following_in_passage(ranked[i])
-            if after is None:
-                continue
-            span = nlp(after.text)[:]
-            if span[0].lower_ in _BACK_REFERENCES and gives_cause(frame, span):
+        followed = [(i, after) for i, about in verdicts if about
+                    and (after := following_in_passage(ranked[i])) is not None
+                    and _refers_back(after.text)]
+        for (i, after), doc in zip(followed, nlp.pipe([after.text for _, after in followed])):
+            if gives_cause(frame, doc[:]):
                 return Outcome(frame, "", [ranked[i], after], "matched", raw=raw)
     if not chosen:
         return Outcome(frame, reason="no sentence explains it", raw=raw)
@@ -436,6 +435,12 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
 
 
 _BACK_REFERENCES = frozenset("it this that they he she".split())
+
+
+def _refers_back(text: str) -> bool:
+    """The sentence opens with a word that refers to the one before ("It is unable to operate …")."""
+    first = re.match(r"\W*([A-Za-z]+)", text)
+    return first is not None and first.group(1).lower() in _BACK_REFERENCES
 
 
 # -- the reader's view --------------------------------------------------------------------------

@@ -363,13 +363,23 @@ def _name_words(name: str) -> set[str]:
 _SAYING = SPEECH_VERBS | {"speak", "talk", "write"}
 
 
+def _saying_verb(token: Token) -> Token | None:
+    """The verb ``token`` hangs on, when that verb is one of saying: its phrase tells where or when a
+    statement was made, not where or when what it states happened."""
+    verb = next((t for t in token.ancestors if t.pos_ == "VERB"), None)
+    return verb if verb is not None and verb.lemma_.lower() in _SAYING else None
+
+
 def _where_said(place: Span, answer: Sequence[Token]) -> bool:
     """"Speaking on al-Masirah TV in Yemen, the spokesman said it used ten drones": where a statement
     was made, not where what it states happened (the answer hangs on another verb)."""
-    said = next((t for t in place.root.ancestors if t.pos_ == "VERB"), None)
-    if said is None or said.lemma_.lower() not in _SAYING or not answer:
-        return False
-    return next((t for t in answer[0].ancestors if t.pos_ == "VERB"), None) != said
+    said = _saying_verb(place.root)
+    return said is not None and bool(answer) and next((t for t in answer[0].ancestors if t.pos_ == "VERB"), None) != said
+
+
+# Nouns a place describes without placing the event ("the Spanish race" still places it).
+_DESCRIBED = PEOPLE | frozenset("""national citizen native resident embassy consulate official authority
+media newspaper""".split())
 
 
 def _describes_someone(place: Span) -> bool:
@@ -379,11 +389,6 @@ def _describes_someone(place: Span) -> bool:
     if root.dep_ in ("compound", "amod", "nmod") and root.head.lemma_.lower() in _DESCRIBED:
         return True
     return any(t.lower_ == "according" for t in root.ancestors)
-
-
-# Nouns a place describes without placing the event ("the Spanish race" still places it).
-_DESCRIBED = PEOPLE | frozenset("""national citizen native resident embassy consulate official authority
-media newspaper""".split())
 
 
 _CATEGORY_FORMS = {"woman": "wom[ae]n", "man": "m[ae]n", "girl": "girls?", "boy": "boys?"}
@@ -696,10 +701,9 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
                                       f"not to “{anchor.text}”", "wrong-relation")
             # "On Saturday, Trump said Hamza bin Laden has been killed": the day of the statement, not
             # of the killing it reports.
-            speaker = next((t for t in answer.ancestors if t.pos_ in ("VERB", "AUX")), None)
-            if frame.kind == AnswerKind.TIME and speaker is not None and speaker.i != anchor.i \
-                    and speaker.lemma_.lower() in SPEECH_VERBS and not frame.statement and anchor in speaker.subtree:
-                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” dates when it was {speaker.text}, not "
+            said = _saying_verb(answer) if frame.kind == AnswerKind.TIME and not frame.statement else None
+            if said is not None and said.i != anchor.i and anchor in said.subtree:
+                return Verdict(False, f"“{' '.join(t.text for t in tokens)}” dates when it was {said.text}, not "
                                       f"when {anchor.text}", "wrong-relation")
             if _role(tokens[-1]) == "subject" and answer.ent_type_ not in ("GPE", "LOC"):
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {anchor.text}, not where or when",
@@ -840,17 +844,13 @@ def _reason_for(mark: Token, asked: frozenset[str]) -> bool:
         explained = explained.head  # "Because warm water is buoyant, says the study, it rises …"
     reported = explained.head.dep_ == "ROOT" and explained.dep_ in ("ccomp", "xcomp") \
         and explained.head.lemma_ in SPEECH_VERBS  # "X said the base was hit because …"
-    if relates(asked, explained.lemma_):
-        return True
     # The main (or reported) statement's reason, when that statement says the asked action ("Tesco
     # has suffered losses … as customer preference has shifted"), not another ("the airlines
     # affected, as they offer flights to Cuba" does not say why flights were restricted; "the
     # motion claims … that the states have standing because …" does not say why it is
     # unconstitutional). Measured: sharing the question's other words let through "Trump declared
     # a state of emergency so he could …" for why the states call it unconstitutional.
-    reason = {t.i for t in mark.head.subtree}
-    return (explained.dep_ == "ROOT" or reported) \
-        and any(relates(asked, t.lemma_) for t in explained.subtree if t.i not in reason)
+    return _says_asked(explained, mark.head, asked, statement=reported)
 
 
 def _purpose_of(infinitive: Token, asked: frozenset[str], content: frozenset[str]) -> bool:
@@ -859,13 +859,21 @@ def _purpose_of(infinitive: Token, asked: frozenset[str], content: frozenset[str
     verb says it by its object ("zebras may have gotten their stripes to confuse flies" for "Why
     did zebras evolve stripes?")."""
     purposed = infinitive.head
-    if relates(asked, purposed.lemma_):
-        return True
     if purposed.lemma_.lower() in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in content
                                                        for c in purposed.children):
         return True
-    purpose = {t.i for t in infinitive.subtree}
-    return purposed.dep_ == "ROOT" and any(relates(asked, t.lemma_) for t in purposed.subtree if t.i not in purpose)
+    return _says_asked(purposed, infinitive, asked)
+
+
+def _says_asked(clause: Token, given: Token, asked: frozenset[str], statement: bool = False) -> bool:
+    """The clause a reason or purpose (headed by ``given``) is given for says the asked action: its
+    verb does, or it is the sentence's main (or a reported) statement and a word of it, outside the
+    reason itself, does."""
+    if relates(asked, clause.lemma_):
+        return True
+    inside = {t.i for t in given.subtree}
+    return (clause.dep_ == "ROOT" or statement) and any(relates(asked, t.lemma_) for t in clause.subtree
+                                                          if t.i not in inside)
 
 
 def _to_blame(word: Token) -> bool:
