@@ -12,8 +12,7 @@ takes another code path and passes) and turns a crash into a message that says w
 
 On x86-64 the runtime is built with one CPU-backend library per instruction-set level
 (scripts/install-llama-cpp.sh); ``load_cpu_backend`` picks the best one this CPU runs, before the
-first model is loaded. ggml would pick by CPUID alone, which on a VM that advertises AMX without
-granting it chooses the AMX library that crashes; here the kernel is asked first.
+first model is loaded. A library with AMX tile kernels is never loaded (see ``_AMX_VARIANTS``).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import _ctypes
 import ctypes
 import json
 import os
-import platform
 import re
 import signal
 import subprocess
@@ -48,10 +46,14 @@ _PARAGRAPH = (
 )
 
 
-# Variant libraries that execute AMX tile instructions: loaded only where the kernel grants AMX.
+# Variant libraries with AMX tile kernels: never loaded, even where the kernel grants AMX. Measured
+# on a Xeon VM that grants it (arch_prctl succeeds, and a hand-written ldtilecfg + tilezero runs):
+# llama.cpp's AMX matrix kernels (llama-cpp-python 0.3.36) die with SIGILL at their first
+# `tilezero`, the tile configuration never loaded (upstream PR ggml-org/llama.cpp#26954). A VM that
+# advertises AMX without granting it dies the same way (issue 9). The build leaves this library out;
+# a build with other flags may still hold it.
 _AMX_VARIANTS = {"sapphirerapids"}
 _VARIANT_PREFIX = "libggml-cpu-"
-_ARCH_REQ_XCOMP_PERM, _XFEATURE_XTILEDATA, _SYS_ARCH_PRCTL = 0x1023, 18, 158  # linux/x86_64
 
 
 class UnsupportedCPU(RuntimeError):
@@ -71,21 +73,12 @@ def cpu_variants(lib_dir: Path | None = None) -> dict[str, Path]:
             for path in sorted(lib_dir.glob(f"{_VARIANT_PREFIX}*.so"))}
 
 
-def amx_granted() -> bool:
-    """Whether this process may use AMX tiles: Linux hands out the tile state only on request, and a
-    hypervisor that does not expose it makes the request fail (CPUID may still advertise AMX)."""
-    if platform.system() != "Linux" or platform.machine() not in {"x86_64", "AMD64"}:
-        return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.syscall(_SYS_ARCH_PRCTL, _ARCH_REQ_XCOMP_PERM, _XFEATURE_XTILEDATA) == 0
-
-
-def choose_cpu_variant(variants: dict[str, Path], amx: bool) -> tuple[str, Path] | None:
+def choose_cpu_variant(variants: dict[str, Path]) -> tuple[str, Path] | None:
     """The best variant this CPU runs, by ggml's own score (each library's ``ggml_backend_score``:
-    0 when the CPU lacks one of its instruction sets, higher for more of them)."""
+    0 when the CPU lacks one of its instruction sets, higher for more of them), never an AMX one."""
     best, best_score = None, 0
     for name, path in variants.items():
-        if name in _AMX_VARIANTS and not amx:
+        if name in _AMX_VARIANTS:
             continue
         library = ctypes.CDLL(str(path))
         library.ggml_backend_score.restype = ctypes.c_int
@@ -117,7 +110,7 @@ def _load_best(variants: dict[str, Path]) -> str | None:
     libggml.ggml_backend_reg_count.restype = ctypes.c_size_t
     if _loaded_variant is not None or libggml.ggml_backend_reg_count() > 0:
         return _loaded_variant
-    chosen = choose_cpu_variant(variants, amx_granted())
+    chosen = choose_cpu_variant(variants)
     if chosen is None:
         raise UnsupportedCPU(f"none of the generator runtime's CPU libraries ({', '.join(variants)}) runs on this "
                             f"CPU; it needs at least AVX2. {REBUILD_HINT}")
@@ -147,7 +140,7 @@ def server_env() -> dict[str, str]:
     env = dict(os.environ)
     variants = cpu_variants()
     if variants:
-        chosen = choose_cpu_variant(variants, amx_granted())
+        chosen = choose_cpu_variant(variants)
         if chosen is not None:
             env["GGML_BACKEND_PATH"] = str(chosen[1])
     return env

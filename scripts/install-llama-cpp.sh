@@ -12,13 +12,13 @@
 # loads the best one the CPU supports when the model is first loaded. A fixed portable build (AVX2,
 # AVX-512 off) measured 1.6-2.3x slower at prompt processing than native on an AVX-512 CPU
 # (docs/benchmarks.md); the dispatched build keeps the native speed there. Two changes to upstream:
-#   - the variant list is cut to six (build time: each variant compiles the whole CPU backend):
+#   - the variant list is cut to five (build time: each variant compiles the whole CPU backend):
 #     haswell (AVX2, the floor: every x86-64 CPU since 2013, AMD Zen included), alderlake (AVX-VNNI),
-#     skylakex (AVX-512), icelake (+VBMI, VNNI), zen4 (+BF16), sapphirerapids (+AMX);
+#     skylakex (AVX-512), icelake (+VBMI, VNNI), zen4 (+BF16);
 #   - the variant libraries are installed next to libllama in the wheel.
-# ggml scores variants by CPUID alone, so it would pick sapphirerapids on a VM that advertises AMX
-# without granting it; app/runtime.py asks the kernel (arch_prctl) first and skips that variant
-# unless AMX is granted.
+# No AMX library (sapphirerapids): its tile kernels died with SIGILL on a VM that grants AMX, and
+# ggml, scoring variants by CPUID alone, would pick it on every VM that advertises AMX. See
+# app/runtime.py (_AMX_VARIANTS), which also never loads one that a build with other flags made.
 # On ARM64 the baseline (GGML_NATIVE=OFF, one library) is used: no AMX there, and it fits any ARMv8.
 #
 # pip reuses a llama-cpp-python wheel it built earlier whatever CMAKE_ARGS says now, so the wheel
@@ -33,7 +33,7 @@ PYTHON=${1:?usage: install-llama-cpp.sh PYTHON}
 VERSION=0.3.36  # keep in step with pyproject.toml
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-VARIANTS="haswell alderlake skylakex icelake zen4 sapphirerapids"
+VARIANTS="haswell alderlake skylakex icelake zen4"
 case "$(uname -m)" in
   x86_64|amd64)
     DEFAULT_ARGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON" ;;
