@@ -3,10 +3,11 @@
 
 Standalone (stdlib + pyyaml). Verifies, for tests/questions/seed.yaml,
 tests/questions/wikinews.yaml, tests/questions/wikinews-traps.yaml,
-tests/questions/wikinews-fresh.yaml and tests/questions/wikinews-dev2.yaml:
+tests/questions/wikinews-fresh.yaml, tests/questions/wikinews-dev2.yaml and
+tests/questions/wikinews-dev3.yaml:
 
   * every item has id, question, answers, kind, article_ids with the right types;
-  * ids are unique (across all files) and follow the s-NN / w-NNN / t-NNN / f-NNN / g-NNN scheme;
+  * ids are unique (across all files) and follow the s-NN / w-NNN / t-NNN / f-NNN / g-NNN / h-NNN scheme;
   * kind is one of the allowed kinds;
   * every article id exists in the corpus;
   * every evidence span (and follow_up evidence span) occurs verbatim in the text
@@ -16,9 +17,10 @@ tests/questions/wikinews-fresh.yaml and tests/questions/wikinews-dev2.yaml:
   * every item has `split: dev|test` (tests/questions/assign_splits.py writes it), and each
     split holds between 30% and 70% of the file's turns -- except in a held-out file
     (wikinews-fresh.yaml), where every item must be `split: test`, and in a development file
-    (wikinews-dev2.yaml), where every item must be `split: dev`;
-  * wikinews-traps.yaml (ids t-NNN), wikinews-fresh.yaml (ids f-NNN) and wikinews-dev2.yaml
-    (ids g-NNN) use only articles that no other set in the plan uses.
+    (wikinews-dev2.yaml, wikinews-dev3.yaml), where every item must be `split: dev`;
+  * wikinews-traps.yaml (ids t-NNN), wikinews-fresh.yaml (ids f-NNN), wikinews-dev2.yaml
+    (ids g-NNN) and wikinews-dev3.yaml (ids h-NNN) use only articles that no other set in the
+    plan uses.
 
 Prints a summary and exits non-zero when anything is wrong. Warnings (e.g. no
 answer surface form found inside the evidence of a factoid) do not fail the run.
@@ -53,12 +55,13 @@ ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "fo
 FOLLOW_KEYS = {"question", "answers", "evidence", "kind"}
 SPLITS = {"dev", "test"}
 # Sets written over articles no earlier set in the plan uses.
-UNUSED_ARTICLE_SETS = {"wikinews-traps.yaml", "wikinews-fresh.yaml", "wikinews-dev2.yaml"}
+UNUSED_ARTICLE_SETS = {"wikinews-traps.yaml", "wikinews-fresh.yaml", "wikinews-dev2.yaml",
+                       "wikinews-dev3.yaml"}
 # Held-out sets: every turn is in the test split, so the split-balance rule does not apply.
 HELD_OUT_SETS = {"wikinews-fresh.yaml"}
 # Development sets: every turn is in the dev split (failures are read, so nothing there is
 # held out); the split-balance rule does not apply either.
-DEVELOPMENT_SETS = {"wikinews-dev2.yaml"}
+DEVELOPMENT_SETS = {"wikinews-dev2.yaml", "wikinews-dev3.yaml"}
 
 
 def load_corpora(shared: Path) -> dict[str, dict[str, str]]:
@@ -224,6 +227,7 @@ def main() -> int:
         ("wikinews-traps.yaml", corpora["wikinews"], re.compile(r"t-\d{3}")),
         ("wikinews-fresh.yaml", corpora["wikinews"], re.compile(r"f-\d{3}")),
         ("wikinews-dev2.yaml", corpora["wikinews"], re.compile(r"g-\d{3}")),
+        ("wikinews-dev3.yaml", corpora["wikinews"], re.compile(r"h-\d{3}")),
     ]
     used_elsewhere: set[str] = set()
     for name, texts, id_re in plan:
