@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 # The role nouns a person holds: what "Who is the <role> …?" asks (the question frame's lexicon).
-from app.answering.question_frame import _PERSON_ROLES as PERSON_ROLES
+from app.answering.question_frame import PERSON_ROLES
 from app.answering.question_frame import AnswerKind, analyse_question
 from app.answering.sentences import cite_sentences, word_similarity
 from app.answering.subquestions import Asking, combined_answer, merged

@@ -89,6 +89,8 @@ _RELATION_GROUPS = [
     "appoint nominate",
     "attack assault",
     "investigate probe",
+    "hospitalize hospitalise admit",  # "admitted to hospital": hospitalized
+    "serve spend",  # "spent eight years in prison": served eight
 ]
 _RELATED: dict[str, frozenset[str]] = {}
 for _group in _RELATION_GROUPS:
@@ -99,7 +101,7 @@ for _group in _RELATION_GROUPS:
 # Nouns that count people in general: "17 people died" answers "How many passengers died?".
 PEOPLE = frozenset("""people person individual victim casualty man woman
 child adult""".split())
-_PERSON_ROLES = frozenset("""person man woman official expert researcher general commander spokesman spokeswoman
+PERSON_ROLES = frozenset("""person man woman official expert researcher general commander spokesman spokeswoman
 spokesperson minister president leader civilian resident analyst player politician driver pilot captain
 author director ceo chairman chief judge lawyer suspect victim winner candidate governor mayor senator
 king queen prime secretary officer coach manager founder head actor singer journalist reporter scientist
@@ -127,7 +129,9 @@ _NUMBER_NOUNS = frozenset("number percentage share amount total score scoreline 
 # prepositions mostly give a time, not a reason (measured: the usual wrong why-answer); the
 # conjunctions count where they introduce a clause (app/answering/verification.py: explains).
 CAUSAL = frozenset("""because cause due reason result lead blame attribute therefore thus prompt trigger fear
-concern owing purpose risk motive motivation""".split())
+concern owing purpose risk motive motivation credit link""".split())
+# Verbs whose object is a cause: "blamed the heat for the fire", "linked to warmer seas".
+_CAUSE_OF = frozenset("blame credit link attribute".split())
 _QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
 by with from is are was were be been do does did has have had and or that this these those it its
 according""".split())
@@ -234,7 +238,7 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         if noun is not None and noun.lemma_.lower() == "name":
             of_noun = of_object(noun)
             focus = of_noun.lemma_.lower() if of_noun is not None else None
-            kind, labels = (AnswerKind.PERSON, PERSON_LABELS) if focus in _PERSON_ROLES or focus is None \
+            kind, labels = (AnswerKind.PERSON, PERSON_LABELS) if focus in PERSON_ROLES or focus is None \
                 else (AnswerKind.NAME, NAME_LABELS)
         elif noun is not None:
             lemma = noun.lemma_.lower()
@@ -252,7 +256,7 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                 # "Which airport": a facility is named, not the country it is in.
                 kind, labels = AnswerKind.PLACE, \
                     frozenset({"FAC", "ORG", "LOC"}) if lemma in _FACILITIES else PLACE_LABELS | frozenset({"ORG"})
-            elif lemma in _PERSON_ROLES or lemma in PEOPLE:
+            elif lemma in PERSON_ROLES or lemma in PEOPLE:
                 kind, labels = AnswerKind.PERSON, PERSON_LABELS
             elif lemma in ORG_NOUNS:
                 kind, labels = AnswerKind.NAME, frozenset({"ORG", "NORP", "GPE", "PERSON", "FAC"})
@@ -278,6 +282,10 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     if kind == AnswerKind.PERSON and asker is not None and root is not None \
             and root.lemma_.lower() in SPEECH_VERBS and asker.head.i == root.i and asker.dep_ in ("nsubj", "nsubjpass"):
         verbs = frozenset({root.lemma_.lower()})
+    # "given a life sentence", "imposed a ban", "launched an investigation": the object names the
+    # relation as much as the verb ("was sentenced", "banned", "investigated").
+    verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in _SUPPORT_VERBS and t.lemma_.lower() in verbs
+              for c in t.children if c.dep_ == "dobj" and c.pos_ == "NOUN"}
     # "the death toll": the compound names what is counted, so it is the asked relation ("killed 17").
     verbs |= {c.lemma_.lower() for t in doc if t.lemma_.lower() in ("toll", "tally")
               for c in t.children if c.dep_ == "compound" and c.pos_ == "NOUN"}
@@ -392,6 +400,8 @@ _CATEGORIES = frozenset("woman man girl boy female male junior senior youth amat
 
 
 CAUSING = frozenset("cause trigger prompt spark".split())
+# Verbs whose object names the event: "give a sentence", "impose a ban", "launch an attack".
+_SUPPORT_VERBS = frozenset("give hand impose issue launch stage conduct carry deliver".split())
 _DIRECTIONS = frozenset("from to into toward towards".split())
 
 
@@ -456,8 +466,10 @@ _PREPOSITIONAL = frozenset("compare give regard concern exclude".split())
 
 
 def _prepositional(token: Token) -> bool:
+    # Not with a subject of its own: "was Baloch's brother given a life sentence" is a verb.
     return token.lemma_.lower() in _PREPOSITIONAL and token.tag_ in ("VBN", "VBG") and token.dep_ != "ROOT" \
-        and token.i + 1 < len(token.doc) and token.nbor(1).pos_ in ("ADP", "DET", "NOUN")
+        and token.i + 1 < len(token.doc) and token.nbor(1).pos_ in ("ADP", "DET", "NOUN") \
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
 
 
 def _do_follows(tokens: list[Token], wh_index: int) -> bool:
@@ -538,10 +550,18 @@ def _asks_reason(wh: Token) -> bool:
     noun = _wh_noun(wh)
     if noun is not None and noun.lemma_.lower() in _REASON_NOUNS:
         return True
-    # "What led X to resign?": the cause of a later act, not a thing that led.
     verb = wh.head
-    return wh.dep_ == "nsubj" and verb.lemma_.lower() == "lead" \
-        and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children)
+    lemma = verb.lemma_.lower()
+    # "What caused the loss?", "What triggered the fire?": the cause, asked as its subject.
+    if wh.dep_ == "nsubj" and lemma in CAUSING:
+        return True
+    # "What led X to resign?", "What made him apologise?": the cause of a later act, not a thing.
+    if wh.dep_ == "nsubj" and lemma in ("lead", "make", "force", "drive") \
+            and any(c.dep_ in ("xcomp", "ccomp") for c in verb.children):
+        return True
+    # "What did she blame for the loss?", "What has been linked to the sharks vanishing?" (not "What
+    # did police link to the suspect?")
+    return (wh.dep_ == "dobj" and lemma in _CAUSE_OF - {"link"}) or (wh.dep_ == "nsubjpass" and lemma in _CAUSE_OF)
 
 
 def _wh_noun(wh: Token) -> Token | None:
@@ -596,7 +616,7 @@ def _described_act(noun: Token) -> Token | None:
 
 def _names_a_person(lemma: str) -> bool:
     """A role a person holds: a known one, or an agent noun ("organiser", "director", "economist")."""
-    return lemma in _PERSON_ROLES or lemma in PEOPLE or lemma.endswith(("er", "or", "ist", "ian", "ant", "ent"))
+    return lemma in PERSON_ROLES or lemma in PEOPLE or lemma.endswith(("er", "or", "ist", "ian", "ant", "ent"))
 
 
 def is_content(token: Token) -> bool:

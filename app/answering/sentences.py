@@ -33,10 +33,10 @@ from app.answering.candidates import Candidate, candidates, open_answer, preferr
 from app.answering.citations import evidence_text
 from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
                                    parse_pick)
-from app.answering.pronouns import antecedent, personal_pronoun
+from app.answering.pronouns import PERSONAL, antecedent, personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.answering.rewriting import asked_part
-from app.answering.verification import Verdict, explains, gives_cause, locate, verify
+from app.answering.verification import Verdict, explains, gives_cause, locate, names_hold, same_name, verify
 from app.text import sentence_spans
 from app.types import Chunk, Citation, CitationOrigin, Passage
 from app.types import Span as TextSpan
@@ -188,15 +188,18 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     user_fields = {"sentences": listing, "question": question}
 
     if frame.kind == AnswerKind.REASON:
-        return _explain(frame, ranked, spans, ask, prompts, user_fields, nlp)
+        return _explain(frame, ranked, spans, ask, prompts, user_fields, nlp, context)
 
     # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
     # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU). Each
     # sentence's verified answers are found once (none for an open question).
     # “…,” he said: "he" is the person named before it, and that sentence is cited too.
     named_in: dict[tuple[int, str], SentenceRef] = {}
+    about_other = _about_someone_else(frame, ranked, spans, nlp, context.preceding)
 
     def found_in(i: int) -> list[Candidate]:
+        if about_other(i):
+            return []
         found_i = candidates(frame, spans[i], context(ranked[i]), similar)
         if any(c.label == "PRON" for c in found_i):
             found_i = _named(found_i, i, ranked, spans, nlp, context.preceding, named_in)
@@ -242,6 +245,9 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
                     break
         if verdict and personal_pronoun(locate(pick.answer, spans[index])):
             verdict = Verdict(False, f"“{pick.answer}” does not say who", "wrong-type")
+        if verdict and about_other(index):
+            verdict = Verdict(False, "the sentence's “he” or “she” is another person than the question names",
+                              "constraint-mismatch")
         if verdict:
             answer = _shortest(frame, spans[index], pick.answer, found[index])
             return Outcome(frame, answer, [ranked[index]], "model", raw=raw)
@@ -338,6 +344,26 @@ def _choose(frame: QuestionFrame, pool: Sequence[tuple[str, int]], ask: PickFn, 
     return Outcome(frame, text, stating(text, index), "model", raw=raw)
 
 
+def _about_someone_else(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
+                        preceding: Callable[[SentenceRef], list[SentenceRef]]) -> Callable[[int], bool]:
+    """Whether sentence i's subject is a "he" or "she" that stands for another person than the one
+    the question names: "She was granted clemency after serving almost fourteen years" is not about
+    Rod Blagojevich when the sentence before names Alice Johnson (pronouns.antecedent)."""
+    persons = [text for text, label in frame.constraints if label == "PERSON"]
+    answers: dict[int, bool] = {}
+
+    def about_other(i: int) -> bool:
+        if not persons or not any(t.lower_ in PERSONAL and t.dep_ in ("nsubj", "nsubjpass") for t in spans[i]):
+            return False
+        if i not in answers:
+            before = preceding(ranked[i])
+            resolved = antecedent(spans[i], [d[:] for d in nlp.pipe([r.text for r in before])])
+            answers[i] = resolved is not None and not any(same_name(resolved[1].text, p) for p in persons)
+        return answers[i]
+
+    return about_other
+
+
 def _named(found: Sequence[Candidate], i: int, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
            preceding: Callable[[SentenceRef], list[SentenceRef]],
            named_in: dict[tuple[int, str], SentenceRef]) -> list[Candidate]:
@@ -402,7 +428,8 @@ def _unambiguous(frame: QuestionFrame, found: Sequence[Candidate]) -> str | None
 
 
 def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], ask: PickFn | None,
-             prompts: Prompts, user_fields: dict, nlp: Language | None = None) -> Outcome:
+             prompts: Prompts, user_fields: dict, nlp: Language | None = None,
+             context: PassageContext | None = None) -> Outcome:
     raw = ""
     picked: tuple[int, ...] = ()
     if ask is not None:
@@ -412,12 +439,20 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
             log.warning("explanation pick failed: %s", err)
         picked = parse_pick(raw, len(ranked)).sentences
     # Measured: a sentence that is only about the event (no cause, purpose or means in it) was the
-    # usual wrong why-answer, so the model's pick must explain too.
-    chosen = [i - 1 for i in picked if explains(frame, spans[i - 1], ranked[i - 1].passage.title or "").strength >= 2]
+    # usual wrong why-answer, so the model's pick must explain too; and its article must name what
+    # the question names (another story's "factors to blame for the loss" is not this loss's).
+    context = context or PassageContext()
+
+    def explaining(i: int) -> Verdict:
+        if not names_hold(frame, spans[i], context(ranked[i])):
+            return Verdict(False, "the sentence's article does not name what the question names", "constraint-mismatch")
+        return explains(frame, spans[i], ranked[i].passage.title or "")
+
+    chosen = [i - 1 for i in picked if explaining(i - 1).strength >= 2]
     origin = "model"
     verdicts: list[tuple[int, Verdict]] = []
     if not chosen:
-        verdicts = [(i, explains(frame, spans[i], ranked[i].passage.title or "")) for i in range(len(spans))]
+        verdicts = [(i, explaining(i)) for i in range(len(spans))]
         chosen = [i for i, v in verdicts if v and v.strength >= 2][:1]
         origin = "matched"
     if not chosen and nlp is not None:
@@ -431,7 +466,20 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
                 return Outcome(frame, "", [ranked[i], after], "matched", raw=raw)
     if not chosen:
         return Outcome(frame, reason="no sentence explains it", raw=raw)
-    return Outcome(frame, "", [ranked[i] for i in chosen], origin, raw=raw)
+    stated = [ranked[i] for i in chosen]
+    # A quotation the sentence opens and does not close goes on in the next one: the speaker's
+    # words are cited whole ("said "Buildings can only be … up to four floors[...]" / "This hotel
+    # had been built up to six floors.").
+    if _opens_quote(stated[-1].text) and (rest := following_in_passage(stated[-1])) is not None:
+        stated.append(rest)
+    return Outcome(frame, "", stated, origin, raw=raw)
+
+
+def _opens_quote(text: str) -> bool:
+    """More opening quotation marks than closing ones (a straight one is closing at the end)."""
+    if text.count("“") != text.count("”"):
+        return text.count("“") > text.count("”")
+    return text.count('"') % 2 == 1 and not text.rstrip(" .!?").endswith('"')
 
 
 _BACK_REFERENCES = frozenset("it this that they he she".split())

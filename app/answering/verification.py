@@ -26,10 +26,11 @@ from difflib import SequenceMatcher
 from spacy.tokens import Span, Token
 
 from app.answering.pronouns import personal_pronoun
-from app.answering.question_frame import (PAIR, CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS, ORG_NOUNS,
-                                          PEOPLE, PLACE_LABELS, PLACE_NOUNS, PLACING_LABELS, SPEECH_VERBS, TIME_LABELS,
-                                          AnswerKind, QuestionFrame, designators, governing_verb, infinitive, is_content,
-                                          number_value, of_object, related, relates, side_of)
+from app.answering.question_frame import (PAIR, CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS, NUMERIC_LABELS,
+                                          ORG_NOUNS, PEOPLE, PERSON_ROLES, PLACE_LABELS, PLACE_NOUNS, PLACING_LABELS,
+                                          SPEECH_VERBS, TIME_LABELS, AnswerKind, QuestionFrame, designators,
+                                          governing_verb, infinitive, is_content, number_value, of_object, related,
+                                          relates, side_of)
 from app.text import NUMBER_WORDS, numbers_in
 
 
@@ -134,6 +135,8 @@ def verify(frame: QuestionFrame, sentence: Span, answer: str, context: str = "",
 def verify_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token], context: str = "",
                   similar: Callable[[str, str], float] | None = None) -> Verdict:
     answer = " ".join(t.text for t in tokens)
+    if asks(sentence):
+        return Verdict(False, "the sentence asks a question; it states nothing", "non-answer")
     typed = _typed_tokens(frame, sentence, tokens)
     if typed is None:
         return Verdict(False, f"“{answer}” is not a {frame.kind.value}, which the question asks for", "wrong-type")
@@ -161,6 +164,11 @@ def verify_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
         # side's close loss" for "What did he blame the loss on?") answers nothing.
         return Verdict(False, "the answer copies a sentence that does not say what is asked", "restates-question")
     return _open_relation(frame, sentence, typed)
+
+
+def asks(sentence: Span) -> bool:
+    """An interviewer's question ("How did the last three months go for you?") states nothing."""
+    return sentence.text.rstrip().rstrip("\"'”’)").endswith("?")
 
 
 def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> list[Token] | None:
@@ -259,12 +267,8 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
     replaced by another year or another place of the same kind in the sentence itself. The answer
     (and a place it is given with: "Bishkek, Kyrgyzstan") is not such another place."""
     where = (sentence.text + "\n" + context).lower()
-    for text, label in frame.constraints:
-        # A person is named by surname after the first mention ("Nancy Pelosi" … "Pelosi").
-        name = text.split()[-1] if label == "PERSON" else text
-        if not _mentioned(name, where, demonym=label == "NORP"):
-            return Verdict(False, f"the question is about “{text}”, which the cited passage does not mention",
-                           "constraint-mismatch")
+    if not (named := names_hold(frame, sentence, context)):
+        return named
     for category in frame.categories:  # "women's": not a report of the men's race
         if not re.search(rf"\b{_CATEGORY_FORMS.get(category, category)}\b", where):
             return Verdict(False, f"the question is about the {category}'s category, which the cited article does "
@@ -299,6 +303,19 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
     return Verdict(True)
 
 
+def names_hold(frame: QuestionFrame, sentence: Span, context: str = "") -> Verdict:
+    """Every name the question gives is said in the sentence or its article (a why-answer from a
+    story that never names Maroochydore does not say why Maroochydore lost)."""
+    where = (sentence.text + "\n" + context).lower()
+    for text, label in frame.constraints:
+        # A person is named by surname after the first mention ("Nancy Pelosi" … "Pelosi").
+        name = text.split()[-1] if label == "PERSON" else text
+        if not _mentioned(name, where, demonym=label == "NORP"):
+            return Verdict(False, f"the question is about “{text}”, which the cited passage does not mention",
+                           "constraint-mismatch")
+    return Verdict(True)
+
+
 def _describes_other(token: Token, answer: Sequence[Token]) -> bool:
     """A year in a clause describing a noun, away from the answer: "voted 66 to 27, seven days ahead
     of the deadline issued by the court in 2017" dates the deadline, not the vote."""
@@ -330,9 +347,9 @@ def _other_argument(frame: QuestionFrame, sentence: Span, answer_ids: set[int]) 
                 named = next((e.text for e in sentence.ents if e.start <= head.i < e.end), head.text)
                 # Only the same side: a passive parsed as active (or the reverse) swaps sides. A
                 # relation noun has no passive: "a win over Maroochydore" says Maroochydore lost.
-                if role == side and not _same_name(named, name):
+                if role == side and not same_name(named, name):
                     return f"the sentence says {named} for {name} ({said.text})"
-                if said.pos_ == "NOUN" and role != side and _same_name(named, name):
+                if said.pos_ == "NOUN" and role != side and same_name(named, name):
                     return f"in the sentence {named} is the {role} of “{said.text}”, not its {side}"
     return None
 
@@ -351,7 +368,7 @@ def _sides(said: Token, sentence: Span) -> list[tuple[Token, str]]:
     return sides
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
     """Two names share a word, spelling variants included ("Mishan" and "Hamza Mishaan")."""
     return any(x == y or SequenceMatcher(None, x, y).ratio() >= 0.8 for x in _name_words(a) for y in _name_words(b))
 
@@ -378,13 +395,14 @@ def _where_said(place: Span, answer: Sequence[Token]) -> bool:
 
 
 # Nouns a place describes without placing the event ("the Spanish race" still places it).
-_DESCRIBED = PEOPLE | frozenset("""national citizen native resident embassy consulate official authority
-media newspaper""".split())
+_DESCRIBED = PEOPLE | PERSON_ROLES | frozenset("""national citizen native resident embassy consulate official
+authority media newspaper""".split())
 
 
 def _describes_someone(place: Span) -> bool:
-    """"her marriage to a U.S. national", "according to the U.S. embassy in Beijing": a place that
-    describes a person or a source is not where the asked event happened."""
+    """"her marriage to a U.S. national", "ousting pro-Beijing candidates", "according to the U.S.
+    embassy in Beijing": a place that describes a person or a source is not where the asked event
+    happened."""
     root = place.root
     if root.dep_ in ("compound", "amod", "nmod") and root.head.lemma_.lower() in _DESCRIBED:
         return True
@@ -400,7 +418,8 @@ def _mentioned(name: str, text: str, demonym: bool = False) -> bool:
         # "US" is mentioned by "United States", "NDS" by "National Directorate of Security": the
         # initials of its words, short function words skipped.
         if re.search(r"\b" + r"\w{2,}\s+(?:(?:of|for|and|the|on|de)\s+)*".join(letters.lower()) + r"\w{2,}", text) \
-                or re.search(rf"\b{re.escape(name.lower())}\b", text):
+                or re.search(rf"\b{re.escape(name.lower())}\b", text) \
+                or re.search(r"\b" + r"\.".join(letters.lower()) + r"\.", text):  # "US" = "U.S."
             return True
     name = re.sub(r"['’]s?$", "", name.lower().removeprefix("the ").strip())  # "North Korea's"
     if name in text:
@@ -500,6 +519,10 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         return Verdict(False, f"“{number.text}” is the age of {number.head.text}", "wrong-argument")
     if frame.focus not in ("old", "age") and _an_age(number):
         return Verdict(False, f"“{number.text}” is someone's age, not a count", "wrong-argument")
+    if frame.focus and frame.focus not in _MONEY_NOUNS | _SIZE_WORDS and _money(tokens):
+        # "How many points had the Dow lost?" is not answered by "lose $1 trillion".
+        return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is an amount of money, not of {frame.focus}s",
+                       "wrong-argument")
     noun = counted_noun(number)
     if frame.partitive and noun is not None and number.dep_ == "nummod" and number.head.i == noun.i \
             and any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in noun.children):
@@ -543,6 +566,18 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         if main and not any(relates(main, t.lemma_) for t in sentence):
             return Verdict(False, f"the sentence does not say {', '.join(sorted(main))}", "wrong-relation")
     return Verdict(True, strength=strength, counts_focus=exact)
+
+
+# What an amount of money answers ("How big was the fine?", "What was the company's loss?").
+_MONEY_NOUNS = frozenset("""money dollar euro pound yen yuan rupee franc cost price amount sum fine fee value worth
+revenue sale profit loss budget salary wage pay spending fund funding damage bill payment compensation tax debt
+investment income earnings bail bond reward ransom prize deal contract aid grant penalty settlement bonus
+package offer valuation capital cash asset donation award""".split())
+_SIZE_WORDS = frozenset("much old long far big large high many".split())
+
+
+def _money(tokens: Sequence[Token]) -> bool:
+    return any(t.ent_type_ == "MONEY" for t in tokens) or any(t.text in ("$", "€", "£", "¥") for t in tokens)
 
 
 def _an_age(number: Token) -> bool:
@@ -626,6 +661,14 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         # something, not who or which it is.
         return Verdict(False, f"“{' '.join(t.text for t in tokens)}” describes {tokens[-1].head.text}, it does not name "
                               "anyone", "wrong-argument")
+    head = _phrase_head(tokens[-1])
+    if frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and all(t.ent_type_ in ("GPE", "NORP") for t in tokens) \
+            and head.dep_ in ("amod", "compound", "nmod") and head.head.pos_ == "NOUN" \
+            and head.head.lemma_.lower() != frame.focus:
+        # "an Iraqi air base housing U.S. military personnel": a country describing the personnel
+        # does not name the base.
+        return Verdict(False, f"“{' '.join(t.text for t in tokens)}” describes {head.head.text}, it does not name "
+                              f"the {frame.focus or 'one asked for'}", "wrong-argument")
     if frame.focus and frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and frame.focus not in ORG_NOUNS:
         roles = [t for t in others if t.lemma_.lower() == frame.focus or
                  (similar is not None and t.pos_ == "NOUN" and similar(frame.focus, t.lemma_.lower()) >= 0.6)]
@@ -646,9 +689,15 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
             # person near it is not shown to be the driver.
             return Verdict(False, f"the sentence does not say who the {frame.focus} is", "wrong-argument")
     if frame.kind == AnswerKind.PLACE:
-        head = _phrase_head(tokens[-1])
         preposition = head.head if head.dep_ == "pobj" else None
         said = preposition.lower_ if preposition is not None else ""
+        holder = _title_holder(head)
+        if holder is not None and _asks_location(frame):
+            # "Robert Mugabe, former president of Zimbabwe, has died": a title says where someone
+            # holds office, not where the asked event happened ("Which state declared an
+            # emergency?" is answered by "the governor of Louisiana declared …").
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” says whose {holder.text} it is, not where",
+                           "wrong-argument")
         if frame.direction and said not in ({"from"} if frame.direction == "from" else _TOWARDS):
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is not where it {frame.direction}", "wrong-relation")
         if not frame.direction and said in ("from", "of") and preposition.head.ent_type_ == "PERSON" \
@@ -714,19 +763,42 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
                 and reporter.lemma_.lower() in SPEECH_VERBS and not frame.verbs & SPEECH_VERBS:
             return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is who {reporter.text} it, not who "
                                   f"{anchor.text}", "wrong-argument")
+        # "Cruz said she would challenge Pierluisi's oath": who is named inside what was said did
+        # not say it, however far down the statement.
+        governor = head.head
+        if frame.role and anchor.pos_ == "VERB" and anchor.lemma_.lower() in SPEECH_VERBS and governor.i != anchor.i \
+                and governor.pos_ in ("VERB", "AUX") and governor in anchor.subtree and governor.dep_ == "ccomp":
+            return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is named in what was {anchor.text}, not who "
+                                  f"{anchor.text} it", "wrong-argument")
         # Who did it, or to whom: "Hamilton beat Verstappen" answers "Who won?" with Hamilton only.
         if frame.role and distance <= 2:
             role = _role(tokens[-1])
             if role and role != frame.role and anchor.pos_ in ("VERB", "NOUN"):
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{anchor.text}”; "
                                       f"the question asks for its {frame.role}", "wrong-argument")
-            governor = _phrase_head(tokens[-1]).head
             if role and anchor.pos_ == "VERB" and governor.i != anchor.i and governor.pos_ in ("VERB", "AUX"):
                 # "X said the attacks … and Syria are …": the subject of what was said is not the speaker.
                 return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is the {role} of “{governor.text}”, "
                                       f"not of “{anchor.text}”", "wrong-argument")
         return Verdict(True, strength=2, distance=distance)
     return Verdict(True, strength=1)
+
+
+def _title_holder(place: Token) -> Token | None:
+    """The person noun a place describes: "president of Zimbabwe", "Zimbabwe's president"."""
+    if place.dep_ == "pobj" and place.head.lower_ == "of":
+        noun = place.head.head
+    elif place.dep_ in ("poss", "compound"):
+        noun = place.head
+    else:
+        return None
+    return noun if noun.lemma_.lower() in PERSON_ROLES | PEOPLE and noun.pos_ == "NOUN" else None
+
+
+def _asks_location(frame: QuestionFrame) -> bool:
+    """"Where …?", "In which country …?": where something happened, not which place did it."""
+    return re.match(r"\W*(?:where\b|(?:in|at|on|from|to|into|near|off|inside|outside)\s+(?:which|what)\b)",
+                    frame.text.lower()) is not None
 
 
 def _sole_place(sentence: Span, tokens: Sequence[Token]) -> bool:
@@ -769,7 +841,7 @@ def characterization(frame: QuestionFrame, sentence: Span) -> list[Token] | None
     is" / "it was" inside a quotation whose speaker the question names."""
     named = [text for text, label in frame.constraints if label in ("PERSON", "ORG")]
     speakers = [t for t in sentence if t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB"
-                and any(side_of(c) == "subject" and _same_name(c.text, " ".join(named)) for c in t.children)]
+                and any(side_of(c) == "subject" and same_name(c.text, " ".join(named)) for c in t.children)]
     for speaker in speakers:
         for copula in (t for t in speaker.subtree if t.lemma_ == "be" and t.i != speaker.i):
             subject = next((c for c in copula.children if c.dep_ == "nsubj"), None)
@@ -876,6 +948,52 @@ def _says_asked(clause: Token, given: Token, asked: frozenset[str], statement: b
                                                           if t.i not in inside)
 
 
+# Causal only as verbs: "credited the cool weather", "linked to orcas"; not "to their credit", "a link".
+_CAUSAL_VERBS = frozenset({"credit", "link"})
+
+
+def _causes_other(word: Token, frame: QuestionFrame) -> bool:
+    """"What caused the fire?" asks for what caused the fire, not for what else caused something
+    ("water bombing was disallowed as it might have caused additional damage"), nor for what the
+    fire caused ("A deadly boat fire … resulted in the death of all 33 passengers")."""
+    if not frame.verbs & CAUSING or word.pos_ != "VERB" or word.lemma_.lower() not in CAUSING | {"result", "lead"}:
+        return False
+    objects = [c for c in word.children if c.dep_ == "dobj"]
+    subjects = [c for c in word.children if c.dep_ == "nsubj"]  # the causer ("the fire was caused by" is not)
+    return (bool(objects) and not any(o.lemma_.lower() in frame.content for o in objects)) \
+        or any(s.lemma_.lower() in frame.content for s in subjects)
+
+
+def _as_a_result(word: Token) -> bool:
+    """"result" gives a cause as a verb ("resulted from") or in "as a result", not as a score ("In
+    other results, Maroochydore defeated Caboolture")."""
+    return word.pos_ == "VERB" or (word.i >= 2 and word.doc[word.i - 2].lower_ == "as")
+
+
+def _describes_other_noun(word: Token, content: frozenset[str]) -> bool:
+    """The word is in a relative clause of a noun the question is not about: "… Emmanuel Macron,
+    who was later diagnosed with the disease and which led to contact tracing" says what the
+    summit led to, not why the prime minister apologised ("the fire, which was caused by …" still
+    explains the fire)."""
+    clause = next((a for a in [word, *word.ancestors] if a.dep_ == "relcl"), None)
+    return clause is not None and clause.head.lemma_.lower() not in content
+
+
+_UNKNOWN = frozenset("unknown unclear undisclosed unspecified unexplained undetermined unannounced".split())
+
+
+def _unknown(word: Token) -> bool:
+    """"for reasons not publicized", "for unknown reasons", "No cause of death was announced", "have
+    not named a cause": a cause the sentence says is not known answers nothing."""
+    if any(c.lemma_.lower() in _UNKNOWN or (c.dep_ == "det" and c.lower_ == "no") for c in word.children):
+        return True
+    if word.dep_ == "dobj" and any(c.dep_ == "neg" for c in word.head.children):
+        return True  # "Authorities have not named a cause for the fire"
+    if any(c.dep_ in ("acl", "relcl", "amod") and any(g.dep_ == "neg" for g in c.children) for c in word.children):
+        return True
+    return word.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "neg" for c in word.head.children)
+
+
 def _to_blame(word: Token) -> bool:
     """"who, if anyone, is to blame": who is responsible is asked, no cause is given."""
     return word.lemma_.lower() == "blame" and word.i > 0 and word.nbor(-1).lower_ == "to"
@@ -884,6 +1002,8 @@ def _to_blame(word: Token) -> bool:
 def explains(frame: QuestionFrame, sentence: Span, title: str = "") -> Verdict:
     """A why/how answer: the sentence is about the question (its verb, or a third of its content
     words counting its article's title) and gives a cause, purpose or means."""
+    if asks(sentence):
+        return Verdict(False, "the sentence asks a question; it states nothing", "non-answer")
     lemmas = {t.lemma_.lower() for t in sentence}
     content = frame.content - CAUSAL  # "What reason …", "the purpose of …": the question's form
     shared = content & (lemmas | set(re.findall(r"[\w'-]+", title.lower())))
@@ -902,7 +1022,10 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
     words = set(frame.text.lower().replace("?", " ").split())
     return (
         # "because of", "due to", "fear"; a "because" clause counts only as the reason of what is asked (below)
-        any(t.lemma_.lower() in CAUSAL and not _to_blame(t) and t.dep_ != "mark" for t in sentence)
+        any(t.lemma_.lower() in CAUSAL and not _to_blame(t) and t.dep_ != "mark" and not _unknown(t)
+            and (t.pos_ == "VERB" or t.lemma_.lower() not in _CAUSAL_VERBS)
+            and (t.lemma_.lower() != "result" or _as_a_result(t))
+            and not _describes_other_noun(t, frame.content) and not _causes_other(t, frame) for t in sentence)
         # a clause of reason: "as it might have caused …", "so he could …"
         or any(t.dep_ == "mark" and t.lower_ in ("because", "since", "as", "so") and _reason_for(t, asked)
                for t in sentence)
@@ -922,4 +1045,24 @@ def gives_cause(frame: QuestionFrame, sentence: Span) -> bool:
         or any(t.lower_ == "with" and relates(asked, _occasion_of(t).lemma_)
                and any(c.dep_ == "pobj" and c.lemma_.lower() in _TROUBLE for c in t.children) for t in sentence)
         or (frame.text.lower().lstrip().startswith("how") and _method(sentence))  # "used satellite imagery to …"
+        or _source_account(frame, sentence)
     )
+
+
+def _source_account(frame: QuestionFrame, sentence: Span) -> bool:
+    """"According to The Aviation Herald, why did the plane crash?" asks for that source's account:
+    what it reports about the asked event ("The Aviation Herald reported the failed landing at Fath …
+    was a mistake") is the answer, whatever words it gives the cause in."""
+    source = re.search(r"\baccording to ([^,?]+)", frame.text, re.I)
+    names = {w.lower() for w in re.findall(r"\b[A-Z][\w'-]+", source.group(1))} - {"the"} if source else set()
+    if not names:
+        return False
+    for verb in sentence:
+        reported = [t for c in verb.children if c.dep_ == "ccomp" for t in c.subtree]
+        if verb.lemma_.lower() in SPEECH_VERBS and reported:
+            speaker = {t.lower_ for c in verb.children if c.dep_ == "nsubj" for t in c.subtree}
+            # What it reports is about the asked event ("the failed landing at Fath" for "crash when
+            # landing"), not another of its statements ("the attacks are a way to strengthen support").
+            if names & speaker and (not frame.verbs or any(relates(frame.verbs, t.lemma_) for t in reported)):
+                return True
+    return False
