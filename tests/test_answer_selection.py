@@ -906,6 +906,10 @@ def test_which_supermarket_chain_is_answered_by_the_organisation_under_the_reade
     "What reason did the US give for restricting flights to Cuba in October 2019?",
     "According to John Bercow, what was the purpose of suspending Parliament in 2019?",
     "What led Ukrainian prime minister Oleksiy Honcharuk to offer his resignation?",
+    "What caused Bank of America's US$2.24 billion loss in the third quarter of 2009?",
+    "What made Slovak prime minister Igor Matovič apologise for his economy minister in December 2020?",
+    "What has been linked to great white sharks vanishing from South Africa's False Bay?",
+    "What did the coach blame for the defeat?",
 ])
 def test_a_what_question_asking_for_a_reason_is_a_why_question(nlp, question):
     assert analyse_question(nlp(question)).kind == AnswerKind.REASON
@@ -1030,16 +1034,6 @@ def test_who_is_named_inside_a_statement_did_not_make_it(nlp):
     assert not verdict and verdict.failure == "wrong-argument"
     assert found(nlp, "Who else said he would sue?", "One senator, Eduardo Bhatia, said he intended to sue over the "
                  "controversy.") == ["Eduardo Bhatia"]
-
-
-@pytest.mark.parametrize("question", [
-    "What caused Bank of America's US$2.24 billion loss in the third quarter of 2009?",
-    "What made Slovak prime minister Igor Matovič apologise for his economy minister in December 2020?",
-    "What has been linked to great white sharks vanishing from South Africa's False Bay?",
-    "What did the coach blame for the defeat?",
-])
-def test_a_cause_asked_as_a_what_question_is_a_why_question(nlp, question):
-    assert analyse_question(nlp(question)).kind == AnswerKind.REASON
 
 
 def test_what_caused_it_is_answered_by_the_sentence_that_gives_the_cause(nlp):
