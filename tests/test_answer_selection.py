@@ -1149,6 +1149,13 @@ def test_a_he_or_she_who_is_another_person_does_not_answer_for_the_one_asked_abo
     outcome = answer_from_sentences("How many years had Rod Blagojevich spent in prison?", [she, he], nlp, None,
                                     Prompts(*[""] * 6))
     assert outcome.answer == "eight" and outcome.sentences[0].text == he.text
+    # A name spaCy does not type as a person still says who "she" is.
+    text = ("Tynice Nichole Hall was convicted of multiple drug violations in 2006 in the Northern District of Texas. "
+            "She was granted clemency after serving almost fourteen years of an eighteen-year prison sentence.")
+    passage = passage.model_copy(update={"text": text, "end": len(text)})
+    she = [SentenceRef(passage, a, b, 0.9) for a, b in sentence_spans(text)][1]
+    assert answer_from_sentences("How many years had Rod Blagojevich spent in prison?", [she], nlp, None,
+                                 Prompts(*[""] * 6)).refused
 
 
 def test_a_cause_in_a_relative_clause_of_another_noun_does_not_explain(nlp):

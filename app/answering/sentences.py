@@ -346,22 +346,38 @@ def _choose(frame: QuestionFrame, pool: Sequence[tuple[str, int]], ask: PickFn, 
 
 def _about_someone_else(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
                         preceding: Callable[[SentenceRef], list[SentenceRef]]) -> Callable[[int], bool]:
-    """Whether sentence i's subject is a "he" or "she" that stands for another person than the one
-    the question names: "She was granted clemency after serving almost fourteen years" is not about
-    Rod Blagojevich when the sentence before names Alice Johnson (pronouns.antecedent)."""
-    persons = [text for text, label in frame.constraints if label == "PERSON"]
+    """Whether sentence i's subject is a "he" or "she" that stands for another one than who the
+    question says did the asked thing: "She was granted clemency after serving almost fourteen
+    years" is not about Rod Blagojevich when the sentence before names Alice Johnson
+    (pronouns.antecedent). Only the asked verb's subject counts: in "Who said the men wanted over
+    Soleimani's killing …?" the speaker is asked, and Soleimani did not say it."""
+    asked = frame.verbs - frame.clause_verbs or frame.verbs
+    persons = [name for verb, role, name in frame.arguments if role == "subject" and verb in asked]
     answers: dict[int, bool] = {}
 
     def about_other(i: int) -> bool:
         if not persons or not any(t.lower_ in PERSONAL and t.dep_ in ("nsubj", "nsubjpass") for t in spans[i]):
             return False
         if i not in answers:
-            before = preceding(ranked[i])
-            resolved = antecedent(spans[i], [d[:] for d in nlp.pipe([r.text for r in before])])
-            answers[i] = resolved is not None and not any(same_name(resolved[1].text, p) for p in persons)
+            before = [d[:] for d in nlp.pipe([r.text for r in preceding(ranked[i])])]
+            resolved = antecedent(spans[i], before)
+            if resolved is not None:
+                answers[i] = not any(same_name(resolved[1].text, p) for p in persons)
+            else:  # spaCy may miss the name's type ("Tynice Nichole Hall", tagged ORG): the subject's name
+                subject = _named_subject(before[0]) if before else None
+                answers[i] = subject is not None and not any(same_name(subject, p) for p in persons)
         return answers[i]
 
     return about_other
+
+
+def _named_subject(sentence: Span) -> str | None:
+    """The proper name that is the main clause's subject ("Tynice Nichole Hall was convicted …")."""
+    root = sentence.root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ != "PROPN":
+        return None
+    return " ".join(t.text for t in subject.subtree if t.pos_ == "PROPN")
 
 
 def _named(found: Sequence[Candidate], i: int, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
