@@ -1185,3 +1185,17 @@ def test_a_why_answer_comes_from_an_article_that_names_what_the_question_names(n
     assert explains(frame, nlp(text)[:]).strength == 2  # about a loss, and gives a cause ...
     outcome = _explain(frame, [ref], [nlp(text)[:]], None, Prompts(*[""] * 6), {}, nlp)
     assert outcome.refused  # ... but of another story's loss
+
+
+def test_a_he_that_only_reports_does_not_make_the_sentence_about_someone_else(nlp):
+    from app.answering.sentences import Prompts, SentenceRef, answer_from_sentences
+    from app.text import sentence_spans
+    from app.types import Passage
+
+    text = ("Tynice Nichole Hall was convicted of multiple drug violations in 2006. Rod Blagojevich served eight years "
+            "in prison, he said.")
+    passage = Passage(chunk_id="c1", article_id="a1", title="Trump commutes Rod Blagojevich's sentence", text=text,
+                      start=0, end=len(text))
+    served = [SentenceRef(passage, a, b, 0.9) for a, b in sentence_spans(text)][1]
+    assert answer_from_sentences("How many years had Rod Blagojevich spent in prison?", [served], nlp, None,
+                                 Prompts(*[""] * 6)).answer == "eight"

@@ -356,7 +356,9 @@ def _about_someone_else(frame: QuestionFrame, ranked: Sequence[SentenceRef], spa
     answers: dict[int, bool] = {}
 
     def about_other(i: int) -> bool:
-        if not persons or not any(t.lower_ in PERSONAL and t.dep_ in ("nsubj", "nsubjpass") for t in spans[i]):
+        # The main clause's "he"/"she" ("Blagojevich served eight years, he said" is about Blagojevich).
+        subjects = [c for c in spans[i].root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not persons or not any(c.lower_ in PERSONAL for c in subjects):
             return False
         if i not in answers:
             before = [d[:] for d in nlp.pipe([r.text for r in preceding(ranked[i])])]
@@ -364,7 +366,9 @@ def _about_someone_else(frame: QuestionFrame, ranked: Sequence[SentenceRef], spa
             if resolved is not None:
                 answers[i] = not any(same_name(resolved[1].text, p) for p in persons)
             else:  # spaCy may miss the name's type ("Tynice Nichole Hall", tagged ORG): the subject's name
-                subject = _named_subject(before[0]) if before else None
+                names_one = any(e.label_ == "PERSON" for e in spans[i].ents) or \
+                    any(t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass") for t in spans[i])
+                subject = _named_subject(before[0]) if before and not names_one else None
                 answers[i] = subject is not None and not any(same_name(subject, p) for p in persons)
         return answers[i]
 
