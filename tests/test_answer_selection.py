@@ -5,8 +5,11 @@ import pytest
 
 from app.answering.question_frame import AnswerKind, analyse_question
 from app.answering.candidates import candidates
+from app.answering.sentences import Prompts, SentenceRef, _explain, answer_from_sentences
 from app.answering.verification import explains, verify
 from app.nlp import load_spacy
+from app.text import sentence_spans
+from app.types import Passage
 
 SEED_FOURTEEN = "Fourteen of the projectiles hit the target, causing minor injuries to two personnel at the base."
 SEED_LAUNCHED = "Iraqi military sources said two dozen rockets were launched at the Al Ain Assad base."
@@ -493,7 +496,6 @@ def test_the_commander_of_the_base_is_not_a_commander_named_elsewhere(nlp, simil
 
 def test_a_sentence_sharing_the_questions_rare_words_is_shown_though_similarity_ranks_it_low(nlp):
     from app.answering.sentences import SentenceRef, sentence_window
-    from app.types import Passage
 
     texts = ["Germany on Monday banned Iranian airline Mahan Air.", "The ban is for security reasons.",
              "The company is privately owned.", "Germany's Iranian community met Mahan Air staff.",
@@ -544,7 +546,6 @@ SEED_FLOUR_QUOTE = ("“Terrorists have been using various methods to reach the 
 
 def _one_passage(texts):
     from app.answering.sentences import SentenceRef
-    from app.types import Passage
 
     text = " ".join(texts)
     passage = Passage(number=1, chunk_id="seed#0", article_id="seed", title="Rocket attack on Ain al-Asad air base",
@@ -1109,10 +1110,6 @@ def test_a_named_sources_report_about_the_event_is_its_account_of_why(nlp):
 
 
 def test_a_quotation_that_goes_on_is_cited_whole_in_a_why_answer(nlp):
-    from app.answering.sentences import Prompts, SentenceRef, _explain
-    from app.text import sentence_spans
-    from app.types import Passage
-
     text = ("The top floor has been extensively damaged and blackened by the blaze. Satyendra Jain, the city's home "
             "minister, said \"Buildings can only be constructed up to four floors in Delhi[...] This hotel had been "
             "built up to six floors. It's gross negligence on the part of the officers.\"")
@@ -1135,10 +1132,6 @@ def test_a_country_describing_other_people_does_not_name_the_asked_thing(nlp):
 
 
 def test_a_he_or_she_who_is_another_person_does_not_answer_for_the_one_asked_about(nlp):
-    from app.answering.sentences import Prompts, SentenceRef, answer_from_sentences
-    from app.text import sentence_spans
-    from app.types import Passage
-
     text = ("Trump also pardoned Alice Marie Johnson in 2018. She was granted clemency after serving almost fourteen "
             "years of an eighteen-year prison sentence. Rod Blagojevich was convicted of corruption in 2011. He was "
             "sentenced to fourteen years in prison, serving eight before being granted clemency.")
@@ -1173,9 +1166,6 @@ def test_a_cause_in_a_relative_clause_of_another_noun_does_not_explain(nlp):
 
 
 def test_a_why_answer_comes_from_an_article_that_names_what_the_question_names(nlp):
-    from app.answering.sentences import Prompts, SentenceRef, _explain
-    from app.types import Passage
-
     text = ("Several factors could be to blame for the loss, one being Turkey's government approving a measure on "
             "October 18 to send Turkish troops into Iraq in an attempt to take out militants of the PKK.")
     stocks = Passage(chunk_id="c1", article_id="a1", title="US stock markets tumble on 'Black Monday' anniversary",
@@ -1188,10 +1178,6 @@ def test_a_why_answer_comes_from_an_article_that_names_what_the_question_names(n
 
 
 def test_a_he_that_only_reports_does_not_make_the_sentence_about_someone_else(nlp):
-    from app.answering.sentences import Prompts, SentenceRef, answer_from_sentences
-    from app.text import sentence_spans
-    from app.types import Passage
-
     text = ("Tynice Nichole Hall was convicted of multiple drug violations in 2006. Rod Blagojevich served eight years "
             "in prison, he said.")
     passage = Passage(chunk_id="c1", article_id="a1", title="Trump commutes Rod Blagojevich's sentence", text=text,
