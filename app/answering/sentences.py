@@ -195,14 +195,23 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     # sentence's verified answers are found once (none for an open question).
     # “…,” he said: "he" is the person named before it, and that sentence is cited too.
     named_in: dict[tuple[int, str], SentenceRef] = {}
-    about_other = _about_someone_else(frame, ranked, spans, nlp, context.preceding)
+    parsed_before: dict[int, tuple[list[SentenceRef], list[Span]]] = {}
+
+    def before(i: int) -> tuple[list[SentenceRef], list[Span]]:
+        """The sentences before sentence i (nearest first) and their parses, read and parsed once."""
+        if i not in parsed_before:
+            refs = context.preceding(ranked[i])
+            parsed_before[i] = refs, [d[:] for d in nlp.pipe([r.text for r in refs])]
+        return parsed_before[i]
+
+    about_other = _about_someone_else(frame, spans, before)
 
     def found_in(i: int) -> list[Candidate]:
         if about_other(i):
             return []
         found_i = candidates(frame, spans[i], context(ranked[i]), similar)
         if any(c.label == "PRON" for c in found_i):
-            found_i = _named(found_i, i, ranked, spans, nlp, context.preceding, named_in)
+            found_i = _named(found_i, i, spans, before(i), named_in)
         return found_i
 
     def stating(text: str, i: int) -> list[SentenceRef]:
@@ -344,8 +353,8 @@ def _choose(frame: QuestionFrame, pool: Sequence[tuple[str, int]], ask: PickFn, 
     return Outcome(frame, text, stating(text, index), "model", raw=raw)
 
 
-def _about_someone_else(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
-                        preceding: Callable[[SentenceRef], list[SentenceRef]]) -> Callable[[int], bool]:
+def _about_someone_else(frame: QuestionFrame, spans: Sequence[Span],
+                        before: Callable[[int], tuple[list[SentenceRef], list[Span]]]) -> Callable[[int], bool]:
     """Whether sentence i's subject is a "he" or "she" that stands for another one than who the
     question says did the asked thing: "She was granted clemency after serving almost fourteen
     years" is not about Rod Blagojevich when the sentence before names Alice Johnson
@@ -361,14 +370,14 @@ def _about_someone_else(frame: QuestionFrame, ranked: Sequence[SentenceRef], spa
         if not persons or not any(c.lower_ in PERSONAL for c in subjects):
             return False
         if i not in answers:
-            before = [d[:] for d in nlp.pipe([r.text for r in preceding(ranked[i])])]
-            resolved = antecedent(spans[i], before)
+            earlier = before(i)[1]
+            resolved = antecedent(spans[i], earlier)
             if resolved is not None:
                 answers[i] = not any(same_name(resolved[1].text, p) for p in persons)
             else:  # spaCy may miss the name's type ("Tynice Nichole Hall", tagged ORG): the subject's name
                 names_one = any(e.label_ == "PERSON" for e in spans[i].ents) or \
                     any(t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass") for t in spans[i])
-                subject = _named_subject(before[0]) if before and not names_one else None
+                subject = _named_subject(earlier[0]) if earlier and not names_one else None
                 answers[i] = subject is not None and not any(same_name(subject, p) for p in persons)
         return answers[i]
 
@@ -384,20 +393,20 @@ def _named_subject(sentence: Span) -> str | None:
     return " ".join(t.text for t in subject.subtree if t.pos_ == "PROPN")
 
 
-def _named(found: Sequence[Candidate], i: int, ranked: Sequence[SentenceRef], spans: Sequence[Span], nlp: Language,
-           preceding: Callable[[SentenceRef], list[SentenceRef]],
+def _named(found: Sequence[Candidate], i: int, spans: Sequence[Span], before: tuple[list[SentenceRef], list[Span]],
            named_in: dict[tuple[int, str], SentenceRef]) -> list[Candidate]:
     """Sentence ``i``'s candidates with its he/she replaced by the person it stands for (recorded
-    in ``named_in`` with the sentence naming them), or dropped when the article does not settle who."""
-    before = preceding(ranked[i])
-    resolved = antecedent(spans[i], [d[:] for d in nlp.pipe([r.text for r in before])])
+    in ``named_in`` with the sentence naming them), or dropped when the article does not settle who.
+    ``before``: the sentences before it, nearest first, and their parses."""
+    refs, parsed = before
+    resolved = antecedent(spans[i], parsed)
     kept = []
     for c in found:
         if c.label != "PRON":
             kept.append(c)
         elif resolved is not None:
             where, person = resolved
-            named_in[(i, person.text)] = before[where]
+            named_in[(i, person.text)] = refs[where]
             kept.append(replace(c, text=person.text, label="PERSON"))
     return kept
 
