@@ -310,7 +310,12 @@ def test_shipped_question_sets_have_both_splits_except_the_held_out_and_the_deve
         if path.name in ("wikinews-dev2.yaml", "wikinews-dev3.yaml"):  # development sets: failures read, all dev
             assert dev == len(questions), (path.name, dev, len(questions))
             continue
-        assert 0.3 < dev / len(questions) < 0.7, (path.name, dev, len(questions))
+        if path.name in ("quiz.yaml", "readers.yaml", "voa.yaml", "dated.yaml", "everyday.yaml"):
+            # first-contact sets: held out but for items a unit test already quoted (tests/test_question_hygiene.py)
+            assert dev / len(questions) < 0.25, (path.name, dev, len(questions))
+            continue
+        # Items quoted in unit tests moved to dev: wikinews.yaml keeps a quarter held out.
+        assert 0.25 < dev / len(questions) < 0.75, (path.name, dev, len(questions))
 
 
 def test_yaml_validation_reports_every_problem_with_its_item(tmp_path):
