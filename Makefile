@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: install run test test-fast test-flow browser clean
 
-$(STAMP): pyproject.toml scripts/install-llama-cpp.sh scripts/patch_llama_cpp_variants.py
+$(STAMP): pyproject.toml scripts/install-llama-cpp.sh scripts/patch_llama_cpp_variants.py scripts/install-wordnet.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	# A CPU build of torch, pinned: an unpinned torch pulls a multi-GB CUDA build.
@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml scripts/install-llama-cpp.sh scripts/patch_llama_cpp_va
 	# flags. See the script for why and how to override.
 	scripts/install-llama-cpp.sh $(BIN)/python
 	$(BIN)/python -m pip install -e '.[dev]'
+	# WordNet's database files (app/lexicon.py) into the virtual environment, without root.
+	scripts/install-wordnet.sh $(VENV)/share/wordnet
 	# Smoke check: the packaged model on a 300+ token prompt, in a subprocess; a crash fails the install.
 	$(BIN)/python -m app.runtime check
 	touch $(STAMP)

@@ -30,7 +30,8 @@ def resolve_settings(settings: Settings | None = None, **options) -> Settings:
 
 
 def ask(question: str, *, settings: Settings | None = None, newsdesk: Newsdesk | None = None, sources=None,
-        date_from: date | str | None = None, date_to: date | str | None = None, **options) -> Answer:
+        date_from: date | str | None = None, date_to: date | str | None = None, as_of: date | str | None = None,
+        **options) -> Answer:
     """Answer one question from the indexed articles. Options: the names in ``config.OPTIONS``.
 
     Without ``newsdesk=`` an application is built for this one question and closed after it, so its
@@ -38,9 +39,9 @@ def ask(question: str, *, settings: Settings | None = None, newsdesk: Newsdesk |
     ``Chat``) to keep them loaded."""
     if newsdesk is not None:
         return Chat(newsdesk=newsdesk, **options).ask(question, sources=sources, date_from=date_from,
-                                                      date_to=date_to)
+                                                      date_to=date_to, as_of=as_of)
     with Newsdesk(resolve_settings(settings, **options)) as own:
-        return Chat(newsdesk=own).ask(question, sources=sources, date_from=date_from, date_to=date_to)
+        return Chat(newsdesk=own).ask(question, sources=sources, date_from=date_from, date_to=date_to, as_of=as_of)
 
 
 def add(*sources: str | Path, settings: Settings | None = None, newsdesk: Newsdesk | None = None, **options):
@@ -72,10 +73,12 @@ class Chat:
         self.settings = newsdesk.settings
         self.history: list[Turn] = []
 
-    def stream(self, question: str, *, sources=None, date_from=None, date_to=None) -> Iterator[StreamEvent]:
-        """``TextDelta`` events as the model writes, then the ``FinalAnswer``."""
+    def stream(self, question: str, *, sources=None, date_from=None, date_to=None, as_of=None
+               ) -> Iterator[StreamEvent]:
+        """``TextDelta`` events as the model writes, then the ``FinalAnswer``. ``as_of``: the day the
+        question is asked (default today)."""
         events = self.newsdesk.stream(question, self.history, sources=sources, date_from=date_from,
-                                      date_to=date_to, **self.request)
+                                      date_to=date_to, as_of=as_of, **self.request)
         for event in events:
             if isinstance(event, FinalAnswer):
                 answer = event.answer

@@ -25,7 +25,8 @@ from spacy.language import Language
 
 from app.answering import Pipeline, Turn, final_answer
 from app.config import Settings, get_settings
-from app.retrieval import Filters
+from app.lexicon import Lexicon
+from app.retrieval import Filters, as_date
 from app.store import Store
 from app.types import Answer, StreamEvent
 
@@ -37,15 +38,17 @@ class Newsdesk:
     request. Thread-safe for answering (llama.cpp generations are serialised by the pipeline)."""
 
     def __init__(self, settings: Settings | None = None, *, chat_model: BaseChatModel | None = None,
-                 embeddings: Embeddings | None = None, nlp: Language | None = None,
+                 embeddings: Embeddings | None = None, nlp: Language | None = None, lexicon: Lexicon | None = None,
                  _shared_from: Newsdesk | None = None):
         self.settings = settings if settings is not None else get_settings()
         self.store = Store(self.settings, embeddings=embeddings)
         lock = _shared_from.pipeline.generation_lock if _shared_from is not None else None
         if nlp is None and _shared_from is not None:
             nlp = _shared_from.pipeline.loaded_nlp
+        if lexicon is None and _shared_from is not None:
+            lexicon = _shared_from.pipeline.lexicon
         self.pipeline = Pipeline(self.settings, chat_model=chat_model, store=self.store, nlp=nlp,
-                                 generation_lock=lock)
+                                 generation_lock=lock, lexicon=lexicon)
         if _shared_from is not None:
             self.pipeline.model_label = _shared_from.pipeline.model_label
         self._index_lock = threading.Lock()
@@ -83,15 +86,17 @@ class Newsdesk:
     # -- answering ------------------------------------------------------------------------------
     def stream(self, question: str, history: Sequence[Turn] = (), *, sources: str | Sequence[str] | None = None,
                date_from: date | str | None = None, date_to: date | str | None = None, top_k: int | None = None,
-               temperature: float | None = None) -> Iterator[StreamEvent]:
+               temperature: float | None = None, as_of: date | str | None = None) -> Iterator[StreamEvent]:
         """``TextDelta`` events, then the ``FinalAnswer``. A bad question fails here, before the
-        index is touched; an empty index is filled from the corpus folder first."""
-        events = self.pipeline.stream(question, history, Filters.of(sources, date_from, date_to), top_k, temperature)
+        index is touched; an empty index is filled from the corpus folder first. ``as_of``: the day
+        the question is asked (YYYY-MM-DD; default today)."""
+        events = self.pipeline.stream(question, history, Filters.of(sources, date_from, date_to), top_k, temperature,
+                                      as_date(as_of, "as_of"))
         self.ensure_index()
         return events
 
     def ask(self, question: str, history: Sequence[Turn] = (), **options) -> Answer:
-        """One answer; ``options``: sources, date_from, date_to, top_k, temperature."""
+        """One answer; ``options``: sources, date_from, date_to, top_k, temperature, as_of."""
         return final_answer(self.stream(question, history, **options))
 
     def close(self) -> None:

@@ -117,6 +117,8 @@ def ask(
     source: Annotated[Optional[list[str]], typer.Option(help="only articles from this source")] = None,
     date_from: Annotated[Optional[str], typer.Option(help="only articles dated on/after YYYY-MM-DD")] = None,
     date_to: Annotated[Optional[str], typer.Option(help="only articles dated on/before YYYY-MM-DD")] = None,
+    as_of: Annotated[Optional[str], typer.Option(help="the day the question is asked, YYYY-MM-DD (default today): "
+                                                      "'now', 'this week', 'so far' mean up to it")] = None,
     index_dir: IndexOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -129,7 +131,8 @@ def ask(
 
     newsdesk = Newsdesk(_settings(index_dir=index_dir, top_k=top_k, backend=backend, model=model, mode=mode))
     try:
-        answer = final_answer(newsdesk.stream(question, sources=source, date_from=date_from, date_to=date_to))
+        answer = final_answer(newsdesk.stream(question, sources=source, date_from=date_from, date_to=date_to,
+                                              as_of=as_of))
     except (QuestionError, FilterError) as err:
         _fail(str(err), 2)
     except (StoreError, FileNotFoundError, RuntimeError) as err:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -176,6 +177,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, ge=1, description="longest question accepted")
     max_file_mb: int = Field(50, ge=1, description="largest file ingested")
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="the prompt templates")
+    answer_scorer: Path = Field(PROJECT_ROOT / "app" / "data" / "answer_scorer.json",
+                                description="the fitted calibrated decision (app/answering/decision.py); "
+                                            "a missing file leaves the checks to decide alone")
+    wordnet_dir: Path = Field(Path(sys.prefix) / "share" / "wordnet",
+                              description="WordNet's database files (scripts/install-wordnet.sh puts them here)")
 
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="the embedding model")
     chunking: ChunkSettings = Field(default_factory=ChunkSettings, description="how articles are split")

@@ -150,6 +150,7 @@ class TimeIntent:
     date_to: dt.date | None = None
     as_of: dt.date | None = None  # "as of 9 July 2021": the newest report up to that day
     latest: bool = False  # "latest", "most recent", "now", "currently"…
+    asked_on: dt.date | None = None  # the day the question was asked, when the asker gave it
 
     @property
     def filters_dates(self) -> bool:
@@ -175,7 +176,51 @@ def _period(expression: str) -> tuple[dt.date, dt.date] | None:
     return day, day
 
 
-def question_time(question: str) -> TimeIntent:
+_THIS_PERIOD_RE = re.compile(r"\b(this|last|past) (week|month|year)\b|\b(today|yesterday|recently)\b", re.IGNORECASE)
+# "How many have died?", "Has the toll risen?": the present perfect asks for the state up to now.
+_PERFECT_RE = re.compile(r"\b(?:has|have|hasn't|haven't)\b(?:\s+[\w'-]+){0,4}?\s+(?:been|[a-z]+(?:ed|en|wn|ne|ung|ought|aught))\b",
+                         re.IGNORECASE)
+# "recently" looks this far back from the question's date; a report from before still answers
+# if none is newer (the window prefers, the date filter decides).
+RECENT = dt.timedelta(days=30)
+
+
+def _relative_period(match: re.Match, asked_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The days "this week", "last month", "today", "recently" cover, asked on ``asked_on``."""
+    which, unit, word = (match.group(1) or "").lower(), (match.group(2) or "").lower(), (match.group(3) or "").lower()
+    if word == "today":
+        return asked_on, asked_on
+    if word == "yesterday":
+        return asked_on - dt.timedelta(days=1), asked_on - dt.timedelta(days=1)
+    if word == "recently":
+        return asked_on - RECENT, asked_on
+    length = {"week": dt.timedelta(days=7), "month": dt.timedelta(days=31), "year": dt.timedelta(days=366)}[unit]
+    if which == "last":  # the period before this one: "last week" is 8-14 days back at most
+        return asked_on - 2 * length, asked_on - length
+    return asked_on - length, asked_on  # "this week", "past week": the last seven days
+
+
+def question_time(question: str, asked_on: dt.date | None = None) -> TimeIntent:
+    """``question_time_words`` of the question, asked on ``asked_on`` (default: today): its relative
+    words ("this week", "recently", "yesterday") resolved against that day, no report dated after
+    it, and "now", "so far" and the present perfect asking for the newest report up to it."""
+    intent = question_time_words(question)
+    day = asked_on or dt.date.today()
+    date_from, date_to, latest = intent.date_from, intent.date_to, intent.latest
+    if match := _THIS_PERIOD_RE.search(question):
+        first, last = _relative_period(match, day)
+        date_from = max(d for d in (date_from, first) if d) if date_from else first
+        date_to = min(date_to, last) if date_to else last
+        latest = True
+    if _PERFECT_RE.search(question):
+        latest = True
+    if date_to and asked_on is not None:
+        date_to = min(date_to, day)
+    return TimeIntent(date_from=date_from, date_to=date_to, as_of=intent.as_of, latest=latest,
+                      asked_on=asked_on)
+
+
+def question_time_words(question: str) -> TimeIntent:
     """The publication-date filters and recency a question asks for.
 
     "in 2020" keeps reports published in 2020 and in the ``REPORTING_LAG`` after it; "since March

@@ -24,6 +24,7 @@ from pydantic import ConfigDict
 
 from app.config import RetrievalSettings
 from app.store import Store
+from app.vocabulary import CorpusWords
 from app.text import date_number
 from app.types import Passage
 
@@ -35,7 +36,7 @@ class FilterError(ValueError):
     """A filter value cannot be used (a date that is not YYYY-MM-DD)."""
 
 
-def _as_date(value: date | str | None, name: str) -> date | None:
+def as_date(value: date | str | None, name: str) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -49,16 +50,20 @@ def _as_date(value: date | str | None, name: str) -> date | None:
 @dataclass(frozen=True)
 class Filters:
     """Which articles may answer: by source, and by date (inclusive; undated articles never pass a
-    date filter). Dates may be given as ``date`` or ISO text; they are kept as ``date``."""
+    date filter). ``published_by`` is the day a question is asked: reports dated after it did not
+    exist yet, and undated ones pass (nothing says they are later). Dates may be given as ``date``
+    or ISO text; they are kept as ``date``."""
 
     sources: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    published_by: date | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", tuple(self.sources or ()))
-        object.__setattr__(self, "date_from", _as_date(self.date_from, "date_from"))
-        object.__setattr__(self, "date_to", _as_date(self.date_to, "date_to"))
+        object.__setattr__(self, "date_from", as_date(self.date_from, "date_from"))
+        object.__setattr__(self, "date_to", as_date(self.date_to, "date_to"))
+        object.__setattr__(self, "published_by", as_date(self.published_by, "published_by"))
 
     @classmethod
     def of(cls, sources: str | Sequence[str] | None = None, date_from: date | str | None = None,
@@ -76,6 +81,8 @@ class Filters:
             clauses.append({"date_num": {"$gte": date_number(self.date_from)}})
         if self.date_to:
             clauses.append({"date_num": {"$lte": date_number(self.date_to)}})
+        if self.published_by:  # undated chunks have date_num 0
+            clauses.append({"date_num": {"$lte": date_number(self.published_by)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -86,6 +93,8 @@ class Filters:
         if self.date_from and (not date or date[:10] < self.date_from.isoformat()):
             return False
         if self.date_to and (not date or date[:10] > self.date_to.isoformat()):
+            return False
+        if self.published_by and date and date[:10] > self.published_by.isoformat():
             return False
         return True
 
@@ -99,6 +108,8 @@ class BM25Index:
         # Column arrays, so a filtered query masks 100k rows in numpy instead of a Python loop.
         self.sources = np.array([r["source"] or "" for r in rows], dtype=str)
         self.dates = np.array([r["date"] or "" for r in rows], dtype=str)
+        # The corpus's spellings and capitals, for reading readers' queries (app/vocabulary.py).
+        self.words = CorpusWords.from_texts(r["text"] for r in rows)
         if rows:
             tokens = bm25s.tokenize([r["text"] for r in rows], stopwords="en", show_progress=False)
             self.model.index(tokens, show_progress=False)
@@ -131,6 +142,8 @@ class BM25Index:
             mask &= (self.dates != "") & (self.dates >= filters.date_from.isoformat())
         if filters.date_to:
             mask &= (self.dates != "") & (self.dates <= filters.date_to.isoformat())
+        if filters.published_by:
+            mask &= (self.dates == "") | (self.dates <= filters.published_by.isoformat())
         return mask
 
 

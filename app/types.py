@@ -136,6 +136,11 @@ class Answer(BaseModel):
     conflicts: list[ConflictNote] = Field(default_factory=list)  # sources giving other values for the fact
     timeline: list[TimelineEntry] = Field(default_factory=list)  # "what happened with X": dated events
     as_of: str | None = None  # ISO date of the cited source, when the question asked for the latest
+    # The calibrated decision: the fitted probability that the candidate answer is right, the
+    # candidate (also when refused) and its evidence (app/answering/evidence.py).
+    confidence: float | None = None
+    candidate: str | None = None
+    evidence: dict[str, float] = Field(default_factory=dict)
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
 
@@ -160,6 +165,9 @@ class AnswerResponse(BaseModel):
     conflicts: list[ConflictNote] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     as_of: str | None = None
+    confidence: float | None = None  # the calibrated probability that the (candidate) answer is right
+    candidate: str | None = None
+    evidence: dict[str, float] = Field(default_factory=dict)
     raw_answer: str | None = None
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)

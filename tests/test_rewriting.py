@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.answering.rewriting import Turn, clean_rewrite, resolve_pronoun, rewrite, topic_phrase, usable_rewrite
+from app.answering.rewriting import (EARLIER_NOTE, Turn, asked_part, clean_rewrite, resolve_pronoun, rewrite, topic_phrase,
+                                     usable_rewrite)
 
 EARLIER = "How many rockets were launched at the base?"
 
@@ -49,7 +50,9 @@ def test_the_rule_goes_first_and_the_model_is_not_asked_when_it_applies():
     def must_not_be_called(transcript, question):
         raise AssertionError("the model was asked although the rule resolved the follow-up")
 
-    assert rewrite("And how many of them hit?", history, must_not_be_called) == "How many of the rockets hit?"
+    rewritten = rewrite("And how many of them hit?", history, must_not_be_called)
+    assert asked_part(rewritten) == "How many of the rockets hit?"
+    assert rewritten.endswith(f"{EARLIER_NOTE}{history[-1].question})")  # the event, for retrieval
 
 
 def test_the_model_rewrites_what_the_rule_cannot_and_is_not_believed_when_it_answers():
@@ -115,7 +118,8 @@ def test_the_earlier_question_added_as_context_is_not_part_of_what_is_asked():
 
 def test_a_count_whose_noun_is_left_out_counts_what_the_earlier_question_counted():
     history = [Turn("How many votes did Nancy Pelosi receive when the 116th US Congress elected her?", "220.")]
-    assert rewrite("And how many did Kevin McCarthy get?", history, _no_model) == "How many votes did Kevin McCarthy get?"
+    assert asked_part(rewrite("And how many did Kevin McCarthy get?", history, _no_model)) == \
+        "How many votes did Kevin McCarthy get?"
 
 
 def test_a_fragment_takes_the_place_of_the_earlier_phrase_for_the_same_noun():
@@ -134,8 +138,8 @@ def test_a_singular_pronoun_stands_for_the_earlier_subject_when_the_counted_thin
     from app.nlp import load_spacy
 
     history = [Turn("How many seats did the Conservative Party win in the December 2019 UK general election?", "365.")]
-    assert rewrite("And how many seats did it gain compared with before the election?", history, _no_model,
-                   load_spacy()) == "How many seats did the Conservative Party gain compared with before the election?"
+    assert asked_part(rewrite("And how many seats did it gain compared with before the election?", history, _no_model,
+                   load_spacy())) == "How many seats did the Conservative Party gain compared with before the election?"
 
 
 def test_who_said_a_quotation_asks_about_the_quoted_sentence_that_gave_the_answer():
@@ -155,7 +159,7 @@ def test_he_after_a_who_question_is_the_person_the_earlier_answer_named():
 
     history = [Turn("Which civilian injured in the explosion told Al Jazeera that shrapnel hit his head?",
                     "Mishan. “When the explosion occurred, I was looking out of the window,” Mishan told Al Jazeera [1].")]
-    assert rewrite("What was he doing when the explosion occurred?", history, _no_model, load_spacy()) == \
+    assert asked_part(rewrite("What was he doing when the explosion occurred?", history, _no_model, load_spacy())) == \
         "What was Mishan doing when the explosion occurred?"
 
 

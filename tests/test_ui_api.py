@@ -140,7 +140,8 @@ def test_api_endpoints_are_named_and_documented(tmp_path):
     settings = Settings().with_overrides(index_dir=tmp_path / "index", data_dir=tmp_path / "data")
     info = build_app(Newsdesk(settings)).get_api_info()["named_endpoints"]
     assert {"/ask", "/upload", "/articles", "/delete"} <= set(info)
-    assert [p["parameter_name"] for p in info["/ask"]["parameters"]] == ["question", "history", "top_k", "temperature"]
+    assert [p["parameter_name"] for p in info["/ask"]["parameters"]] == ["question", "history", "top_k", "temperature",
+                                                                                "as_of"]
     assert len(info["/ask"]["returns"]) == 2
 
 

@@ -9,6 +9,7 @@ date ("As of 9 July 2021, …"). The parsing is app/dates.py; this module applie
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -22,14 +23,16 @@ from app.types import Answer, Citation
 RECENCY_MARGIN = 0.08
 
 
-def filters_for(question: str, filters: Filters | None = None) -> tuple[Filters, TimeIntent]:
+def filters_for(question: str, filters: Filters | None = None, asked_on: dt.date | None = None
+                ) -> tuple[Filters, TimeIntent]:
     """The reader's filters narrowed by the question's own dates ("since 2020", "in 2019",
-    "as of 9 July 2021"); the narrower bound wins where both give one."""
-    intent = question_time(question)
+    "as of 9 July 2021", "this week" from the day it is asked); the narrower bound wins where both
+    give one. No report dated after ``asked_on`` is used."""
+    intent = question_time(question, asked_on)
     filters = filters or Filters()
     date_from = max((d for d in (filters.date_from, intent.date_from) if d), default=None)
     date_to = min((d for d in (filters.date_to, intent.date_to) if d), default=None)
-    return replace(filters, date_from=date_from, date_to=date_to), intent
+    return replace(filters, date_from=date_from, date_to=date_to, published_by=asked_on), intent
 
 
 def prefer_recent(ranked: Sequence[SentenceRef], intent: TimeIntent, margin: float = RECENCY_MARGIN
@@ -74,9 +77,18 @@ def _same_sentence(a: frozenset[str], b: frozenset[str], threshold: float = 0.6)
     return len(a) >= 5 and len(b) >= 5 and len(a & b) / len(a | b) >= threshold
 
 
-def state_as_of(text: str, citations: Sequence[Citation], intent: TimeIntent) -> tuple[str, str | None]:
-    """ "As of 9 July 2021, <answer>" from the first citation's date, for questions about the latest."""
-    if not intent.latest or not citations:
+def newer_coverage(cited: Citation, ranked: Sequence[SentenceRef], margin: float = RECENCY_MARGIN) -> bool:
+    """Whether a report newer than the cited one answers the question about as closely: then the
+    answer holds as of its own report's date, not necessarily today."""
+    close = [r for r in ranked if r.similarity >= (ranked[0].similarity if ranked else 0) - margin]
+    return any((r.passage.date or "") > (cited.date or "") for r in close if r.passage.article_id != cited.article_id)
+
+
+def state_as_of(text: str, citations: Sequence[Citation], intent: TimeIntent, older: bool = False
+                ) -> tuple[str, str | None]:
+    """ "As of 9 July 2021, <answer>" from the first citation's date, for questions about the latest
+    and for answers from a report older than the story's newest close one (``older``)."""
+    if not (intent.latest or older) or not citations:
         return text, None
     day = parse_iso(citations[0].date)
     if day is None:
@@ -112,11 +124,13 @@ def with_resolved_dates(text: str, citations: Sequence[Citation]) -> str:
     return text
 
 
-def dated(answer: Answer, intent: TimeIntent) -> Answer:
+def dated(answer: Answer, intent: TimeIntent, ranked: Sequence[SentenceRef] = ()) -> Answer:
     """An answer with its citations' relative dates resolved (in the notes and in the text) and,
-    for a question about the latest, opening with its source's date."""
+    for a question about the latest or an answer from an older report than the story's newest
+    close one in ``ranked``, opening with its source's date."""
     if answer.refused:
         return answer
     citations = with_date_notes(answer.citations)
-    text, as_of = state_as_of(with_resolved_dates(answer.text, citations), citations, intent)
+    older = bool(citations) and newer_coverage(citations[0], ranked)
+    text, as_of = state_as_of(with_resolved_dates(answer.text, citations), citations, intent, older)
     return answer.model_copy(update={"text": text, "as_of": as_of, "citations": citations})

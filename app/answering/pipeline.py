@@ -18,11 +18,13 @@ options (top-k, temperature, filters) are arguments of ``stream``/``answer``, ne
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -33,20 +35,27 @@ from spacy.language import Language
 
 from app.answering.bridging import answer_bridge
 from app.answering.comparison import answer_comparison
+from app.answering.decision import Scorer
 from app.answering.conflicts import Conflict, find_conflict, with_conflict
-from app.answering.dated_answers import dated, filters_for, prefer_recent, with_date_notes
+from app.answering.dated_answers import dated, filters_for, newer_coverage, prefer_recent, with_date_notes
 from app.answering.picking import PickFn, constrained_caller
+from app.answering.query_form import ReadQuery, read_query
 from app.answering.refusals import refusal
-from app.answering.rewriting import Turn, rewrite
+from app.answering.rewriting import Turn, asked_part, rewrite
 from app.answering.sentences import (ArticleContext, Outcome, Prompts, SentenceRef, answer_from_sentences, compose,
-                                     rank_sentences, reorder_passages, word_similarity)
+                                     cite_sentences, rank_sentences, reorder_passages, word_similarity)
+from app.answering.summaries import summarise
 from app.answering.timeline import build_timeline, compose_timeline, is_timeline_question
+from app.answering.yes_no import settle
 from app.config import Settings
-from app.llm import build_chat_model, model_label, new_generation_lock, with_temperature
+from app.dates import format_day, parse_iso
+from app.lexicon import Lexicon
+from app.llm import BackendError, build_chat_model, model_label, new_generation_lock, with_temperature
 from app.nlp import load_spacy
-from app.retrieval import BM25Cache, Filters, HybridRetriever
+from app.retrieval import BM25Cache, FilterError, Filters, HybridRetriever
 from app.store import Store
 from app.types import Answer, FinalAnswer, Passage, StreamEvent, TextDelta
+from app.vocabulary import normalise_query
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +88,16 @@ class Pipeline:
 
     def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None,
                  embeddings: Embeddings | None = None, store: Store | None = None, *,
-                 nlp: Language | None = None, generation_lock: AbstractContextManager | None = None):
+                 nlp: Language | None = None, generation_lock: AbstractContextManager | None = None,
+                 lexicon: Lexicon | None = None):
         self.settings = settings
         self.store = store if store is not None else Store(settings, embeddings=embeddings)
         self.bm25 = BM25Cache(self.store)
         self._chat_model = chat_model
         self._embeddings = embeddings
         self._nlp = nlp
+        self.lexicon = lexicon if lexicon is not None else Lexicon(settings.wordnet_dir)  # loads on first use
+        self.scorer = Scorer.load(settings.answer_scorer)
         # What answers name as their model; a model handed in is not described by the settings.
         self.model_label = model_label(settings.llm) if chat_model is None \
             else getattr(chat_model, "model_name", None) or type(chat_model).__name__
@@ -166,29 +178,58 @@ class Pipeline:
 
     # -- the whole flow ---------------------------------------------------------------------
     def stream(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
-               top_k: int | None = None, temperature: float | None = None) -> Iterator[StreamEvent]:
+               top_k: int | None = None, temperature: float | None = None, as_of: dt.date | None = None
+               ) -> Iterator[StreamEvent]:
         """``TextDelta`` events as the model writes, then one ``FinalAnswer`` with the checked answer.
 
         The question is checked now (``QuestionError``), before anything is retrieved or generated.
+        ``as_of`` is the day the question is asked (default today): "this week", "now" and "so far"
+        mean up to that day, and no report dated after it is used.
         """
         question = validate_question(question, self.settings)
-        return self._events(question, tuple(history), filters, top_k, temperature)
+        return self._guarded(question, tuple(history), filters, top_k, temperature, as_of)
 
     def answer(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
-               top_k: int | None = None, temperature: float | None = None) -> Answer:
-        return final_answer(self.stream(question, history, filters, top_k, temperature))
+               top_k: int | None = None, temperature: float | None = None, as_of: dt.date | None = None
+               ) -> Answer:
+        return final_answer(self.stream(question, history, filters, top_k, temperature, as_of))
+
+    def _guarded(self, question: str, history: Sequence[Turn], filters: Filters | None, top_k: int | None,
+                 temperature: float | None, as_of: dt.date | None) -> Iterator[StreamEvent]:
+        """The flow, failing closed: a query the flow cannot read ends in a refusal that says so (and
+        an ERROR log with the traceback), never in an exception for the reader or a 500. A failing
+        model backend still raises: that is the service's fault, reported as such."""
+        try:
+            yield from self._events(question, history, filters, top_k, temperature, as_of)
+        except (BackendError, FilterError, OSError):
+            raise
+        except Exception:
+            log.exception("answer flow failed on %r; refusing", question)
+            yield FinalAnswer(answer=refusal("not_stated", question=question, passages=[], model=self.model_label,
+                                             detail="the question could not be read"))
+
+    def normalised(self, question: str) -> str:
+        """The question in the corpus's case and spelling (app/vocabulary.py)."""
+        return normalise_query(question, self.bm25.index().words, self.lexicon.knows)
 
     def _events(self, question: str, history: Sequence[Turn], filters: Filters | None, top_k: int | None,
-                temperature: float | None) -> Iterator[StreamEvent]:
+                temperature: float | None, as_of: dt.date | None = None) -> Iterator[StreamEvent]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
 
-        standalone = self.standalone_question(question, history, temperature)
+        standalone = self.standalone_question(self.normalised(question), history, temperature)
+        # The earlier question a follow-up was read with is context for retrieval, not a question.
+        asked = asked_part(standalone)
+        earlier = standalone[len(asked):]
+        read = read_query(asked, self.nlp)
+        if read.form == "summary" and read.topic is None:
+            read = self._topic_from_context(read, history)
+        standalone, search = read.question + earlier, read.search + earlier
         timings["rewrite_s"] = time.perf_counter() - started
 
         mark = time.perf_counter()
-        filters, intent = filters_for(standalone, filters)  # "since 2020", "as of 9 July 2021"
-        retrieved = self.retriever(filters, top_k).retrieve(standalone)
+        filters, intent = filters_for(standalone, filters, as_of)  # "since 2020", "this week", asked on
+        retrieved = self.retriever(filters, top_k).retrieve(search)
         timings["retrieval_s"] = time.perf_counter() - mark
         # What every answer, refusal or not, carries besides its text.
         common = dict(question=question, standalone_question=standalone if standalone != question else None,
@@ -201,6 +242,13 @@ class Pipeline:
         if self.weak_evidence(retrieved):
             kind = "empty_index" if not self.store.counts()["chunks"] else "weak_evidence"
             yield FinalAnswer(answer=refusal(kind, passages=retrieved, **done()))
+            return
+
+        if read.form in ("summary", "yes_no"):
+            answer = self._summary(read, retrieved, intent, done) if read.form == "summary" \
+                else self._yes_no(read, retrieved, intent, done)
+            yield TextDelta(text=answer.text)
+            yield FinalAnswer(answer=answer)
             return
 
         # Multi-article: "Which killed more, A or B?" (each side answered, then compared); "How old
@@ -228,16 +276,60 @@ class Pipeline:
         similar = word_similarity(self.embeddings)
         outcome = answer_from_sentences(standalone, ranked, self.nlp, self.picker(temperature), self.pick_prompts,
                                         similar, context=ArticleContext(self.store),
-                                        shown=self.settings.retrieval.answer_sentences)
+                                        shown=self.settings.retrieval.answer_sentences, lexicon=self.lexicon,
+                                        scorer=self.scorer)
         timings["generation_s"] = time.perf_counter() - mark
         timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
         # Other sources (a story's other copies too) giving another value for the answer's fact.
         conflict = find_conflict(outcome, self._with_copies(standalone, outcome, ranked, filters), self.nlp,
                                  similar)
-        answer = dated(self._stated(outcome, passages, done, conflict), intent)
+        answer = dated(self._stated(outcome, passages, done, conflict), intent, ranked)
         # The generator's output is a JSON pick, not prose: the checked text is the only delta.
         yield TextDelta(text=answer.text)
         yield FinalAnswer(answer=answer)
+
+    def _topic_from_context(self, read: ReadQuery, history: Sequence[Turn]) -> ReadQuery:
+        """"Summarize the article" names no topic: the story of the conversation's last question,
+        else the index's only article."""
+        if history:
+            earlier = history[-1].standalone or history[-1].question
+            return replace(read, search=earlier, topic=earlier)
+        articles = self.store.article_rows()
+        if len(articles) == 1:
+            title = articles[0]["title"] or articles[0]["id"]
+            return replace(read, search=title, topic=title)
+        return read  # retrieval on the request itself: the closest story, or a refusal
+
+    def article_passages(self, passage: Passage) -> list[Passage]:
+        """Every chunk of a passage's article, as passages with its metadata."""
+        return [passage.model_copy(update={"chunk_id": c.id, "text": c.text, "start": c.start, "end": c.end})
+                for c in self.store.article_chunks(passage.article_id)] or [passage]
+
+    def _summary(self, read: ReadQuery, retrieved: list[Passage], intent, done) -> Answer:
+        ranked = prefer_recent(rank_sentences(read.search, retrieved, self.embeddings), intent)
+        summary = summarise(ranked, self.nlp, self.article_passages)
+        passages = _by_best_sentence(retrieved, ranked)
+        if summary is None:
+            return refusal("not_stated", passages=passages, detail="nothing to summarise", **done())
+        text, citations, entries = summary
+        citations = with_date_notes(citations)
+        return Answer(text=text, citations=citations, timeline=entries,
+                      passages=reorder_passages(passages, citations), **done())
+
+    def _yes_no(self, read: ReadQuery, retrieved: list[Passage], intent, done) -> Answer:
+        ranked = prefer_recent(rank_sentences(read.search, retrieved, self.embeddings), intent)
+        passages = _by_best_sentence(retrieved, ranked)
+        settled = settle(read.question, ranked, self.nlp, word_similarity(self.embeddings), self.lexicon,
+                         shown=self.settings.retrieval.answer_sentences)
+        if settled is None:
+            return refusal("not_stated", passages=passages, detail="no sentence settles yes or no", **done())
+        marked, citations = cite_sentences([(settled.ref, "matched")])
+        citations = with_date_notes(citations)
+        # The verdict leads; when it depends on the date, the date follows it ("Yes, as of …").
+        day = parse_iso(citations[0].date) if intent.latest or newer_coverage(citations[0], ranked) else None
+        verdict = f"{settled.verdict}, as of {format_day(day)}" if day else settled.verdict
+        return Answer(text=f"{verdict}. {marked[0]}", citations=citations, as_of=day.isoformat() if day else None,
+                      passages=reorder_passages(passages, citations), **done())
 
     def copies_of(self, passages: Sequence[Passage], filters: Filters) -> list[Passage]:
         """The other outlets' copies of these passages' stories that the filters allow, chunk by chunk:
@@ -266,11 +358,14 @@ class Pipeline:
     def _stated(outcome: Outcome, passages: list[Passage], done, conflict: Conflict | None = None) -> Answer:
         """The verified pick as an answer (with the sources that differ from it), or the refusal it comes to."""
         if outcome.refused:
-            return refusal("not_stated", passages=passages, detail=outcome.reason or None,
+            return refusal("not_stated", passages=passages, detail=outcome.reason or None, confidence=outcome.confidence,
+                           candidate=outcome.candidate or None, evidence=outcome.evidence,
                            **done(raw_answer=outcome.raw or None))
         text, citations, conflicts = with_conflict(*compose(outcome), conflict)
         return Answer(text=text, citations=citations, passages=reorder_passages(passages, citations),
-                      conflicts=conflicts, **done(raw_answer=outcome.raw or None))
+                      conflicts=conflicts, confidence=outcome.confidence, evidence=outcome.evidence,
+                      candidate=outcome.candidate or None,
+                      **done(raw_answer=outcome.raw or None))
 
     def _timeline(self, ranked: Sequence[SentenceRef], passages: list[Passage], done) -> Answer:
         """"What happened with X": the dated events of the best-ranked sentences, in date order, cited."""

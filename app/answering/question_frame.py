@@ -231,7 +231,8 @@ def analyse_question(doc: Doc) -> QuestionFrame:
     elif wh in ("who", "whom", "whose"):
         kind, labels = AnswerKind.PERSON, PERSON_LABELS | frozenset({"GPE"})
         focus = _copular_role(doc)
-    elif wh in ("why",) or (wh == "how" and after not in ("many", "much")) or _asks_reason(tokens[wh_index]):
+    elif wh in ("why",) or (wh == "how" and after not in ("many", "much")) \
+            or (wh_index is not None and _asks_reason(tokens[wh_index])):
         kind = AnswerKind.REASON
     elif wh in ("what", "which"):
         noun = _wh_noun(tokens[wh_index]) if wh_index is not None else None

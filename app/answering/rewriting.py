@@ -63,9 +63,17 @@ def rewrite(question: str, history: Sequence[Turn], model_rewrite: Callable[[str
     if not is_follow_up(question, history):
         return question
     earlier = history[-1].standalone or history[-1].question
-    resolved = resolve_bare(question, history[-1].answer) or resolve_ellipsis(question, earlier) \
-        or resolve_fragment(question, earlier) or resolve_pronoun(question, earlier, nlp, history[-1].answer) \
-        or resolve_from_answer(question, history[-1].answer)
+    resolved = resolve_bare(question, history[-1].answer) or resolve_fragment(question, earlier)
+    if resolved:
+        return resolved
+    # A follow-up's own relation stays its own ("And how many were launched?" asks about launching,
+    # not hitting); what it leaves out (the event, the place) comes from the earlier question, as
+    # context for retrieval.
+    counted = resolve_ellipsis(question, earlier, nlp)
+    resolved = resolve_pronoun(counted or question, earlier, nlp, history[-1].answer) or counted
+    if resolved:
+        return f"{resolved}{EARLIER_NOTE}{asked_part(earlier)})"
+    resolved = resolve_from_answer(question, history[-1].answer)
     if resolved:
         return resolved
     transcript = "\n".join(f"User: {t.standalone or t.question}\nAssistant: {t.answer}" for t in history[-3:])
@@ -286,6 +294,19 @@ def earlier_subject(earlier: Doc) -> str | None:
     return None
 
 
+def _agreeing_noun(earlier: Doc, plural: bool) -> str | None:
+    """The last noun phrase of the earlier question that agrees with the pronoun in number and is
+    not a person: "it" after "How many people were hurt at the base?" is "the base"."""
+    people = {t.i for e in earlier.ents if e.label_ == "PERSON" for t in e}
+    for chunk in reversed(list(earlier.noun_chunks)):
+        root = chunk.root
+        if root.pos_ not in ("NOUN", "PROPN") or root.i in people or any(t.tag_ in ("WDT", "WP", "WRB") for t in chunk):
+            continue
+        if (root.tag_ in ("NNS", "NNPS")) == plural:
+            return chunk.text
+    return None
+
+
 def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None, answer: str = "") -> str | None:
     """Replace the follow-up's first pronoun with the person the earlier answer named (when the
     earlier question asked who), the earlier question's topic, or (where the topic does not agree
@@ -308,6 +329,8 @@ def resolve_pronoun(question: str, earlier: str, nlp: Language | None = None, an
     topic = person or next((t for t in (topic_phrase(earlier), subject)
                             if t and (pronoun in ("them", "they", "their")) == _plural(t)
                             and not (personal and parsed is not None and _names_no_person(t, parsed))), None)
+    if not topic and parsed is not None and not personal:
+        topic = _agreeing_noun(parsed, plural=pronoun in ("them", "they", "their"))
     if not topic:
         return None
     if match.group(1):
@@ -323,16 +346,39 @@ _ELIDED_COUNT_RE = re.compile(r"^how (many|much)\s+(?=(?:did|do|does|was|were|is
                               re.IGNORECASE)
 
 
-def resolve_ellipsis(question: str, earlier: str) -> str | None:
+def _counted_phrase(earlier: str, nlp: Language) -> str | None:
+    """The noun phrase "how many" counts in the earlier question, by its parse: "rockets" in "How
+    many rockets hit the base?" (not "rockets hit the base"), "US soldiers" in "How many US soldiers …"."""
+    doc = nlp(earlier)
+    many = next((t for t in doc if t.lower_ in ("many", "much") and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
+    noun = many.head if many is not None else None
+    if noun is None or noun.pos_ not in ("NOUN", "PROPN") or noun.i < many.i:
+        return None
+    return doc[many.i + 1: noun.i + 1].text
+
+
+def _elided_before_verb(body: str, nlp: Language) -> re.Match | None:
+    """"how many hit it?": "how many" directly before a verb, its noun left out (the parse says verb)."""
+    match = re.match(r"^how (many|much)\s+", body, re.IGNORECASE)
+    if match is None:
+        return None
+    doc = nlp(body)
+    after = next((t for t in doc if t.idx >= match.end()), None)
+    return match if after is not None and after.pos_ in ("VERB", "AUX") and after.tag_ != "VBG" else None
+
+
+def resolve_ellipsis(question: str, earlier: str, nlp: Language | None = None) -> str | None:
     """"And how many did Kevin McCarthy get?" after "How many votes did Nancy Pelosi receive …?":
     the counted noun left out is the earlier question's ("How many votes did Kevin McCarthy get?")."""
     body = _LEAD_RE.sub("", question).strip()
     match = _ELIDED_COUNT_RE.match(body)
+    if match is None and nlp is not None and (verb := _elided_before_verb(body, nlp)) is not None:
+        match = verb
     counted = re.search(rf"\bhow {match.group(1)}\s+([\w'’ -]+)", earlier, re.IGNORECASE) if match else None
     if not counted:
         return None
     words = counted.group(1).split()
-    noun = _run(words, [w.lower() for w in words])
+    noun = (_counted_phrase(earlier, nlp) if nlp is not None else None) or _run(words, [w.lower() for w in words])
     if not noun or noun.split()[0].lower() in _STOP:
         return None
     resolved = f"{body[:match.end()]}{noun} {body[match.end():]}"

@@ -31,10 +31,13 @@ from spacy.tokens import Span
 
 from app.answering.candidates import Candidate, candidates, open_answer, preferred
 from app.answering.citations import evidence_text
+from app.answering.decision import Scorer
+from app.answering.evidence import SOFT_FAILURES, Candidate as WeighedCandidate, features as evidence_features
 from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
                                    parse_pick)
 from app.answering.pronouns import PERSONAL, antecedent, personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
+from app.lexicon import Lexicon
 from app.answering.rewriting import asked_part
 from app.answering.verification import Verdict, explains, gives_cause, locate, names_hold, same_name, verify
 from app.text import sentence_spans
@@ -74,6 +77,11 @@ class Outcome:
     origin: str = "model"  # "model": the generator's pick verified; "matched": found by the checks
     reason: str = ""  # why nothing was given
     raw: str = ""  # the generator's JSON
+    # The calibrated decision (app/answering/decision.py): the candidate weighed, its evidence and
+    # the fitted probability that it is right (None without a fitted scorer or a candidate).
+    candidate: str = ""
+    evidence: dict[str, float] = field(default_factory=dict)
+    confidence: float | None = None
 
     @property
     def refused(self) -> bool:
@@ -172,11 +180,13 @@ def preceding_in_passage(ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
                           prompts: Prompts, similar: Callable[[str, str], float] | None = None,
                           frame: QuestionFrame | None = None,
-                          context: PassageContext | None = None, shown: int | None = None) -> Outcome:
+                          context: PassageContext | None = None, shown: int | None = None,
+                          lexicon: Lexicon | None = None, scorer: Scorer | None = None) -> Outcome:
     """``frame``: the question already analysed (a caller may narrow it); ``context``: what else a
     sentence's article attests, for its constraints, and the sentences before it, for whom its "he"
     stands (default: its passage only); ``shown``: how many of the ranked sentences to answer from
-    (``sentence_window``)."""
+    (``sentence_window``); ``scorer``: the calibrated decision over each candidate's evidence
+    (app/answering/decision.py; without it the checks decide alone)."""
     frame = frame or analyse_question(nlp(asked_part(question)))
     context = context or PassageContext()
     ranked = sentence_window(frame, ranked, shown or len(ranked))
@@ -189,6 +199,48 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
 
     if frame.kind == AnswerKind.REASON:
         return _explain(frame, ranked, spans, ask, prompts, user_fields, nlp, context)
+    soft: list[WeighedCandidate] = []  # a generator pick that failed a check softly
+    outcome = _select(frame, ranked, spans, nlp, ask, prompts, similar, context, user_fields, soft)
+    return _decide(frame, outcome, soft, ranked, spans, context, similar, lexicon, scorer)
+
+
+def _decide(frame: QuestionFrame, outcome: Outcome, soft: Sequence[WeighedCandidate], ranked: Sequence[SentenceRef],
+            spans: Sequence[Span], context: PassageContext, similar, lexicon: Lexicon | None,
+            scorer: Scorer | None) -> Outcome:
+    """The outcome with its candidate's evidence and, given a scorer, its calibrated decision: an
+    answer under the threshold is refused; a pick refused only by soft checks is answered above it."""
+    if not outcome.refused and outcome.answer:
+        index = next((i for i, r in enumerate(ranked) if r == outcome.sentences[0]), None)
+        if index is None:
+            return outcome
+        verdict = verify(frame, spans[index], outcome.answer, context(ranked[index]), similar)
+        weighed = WeighedCandidate(outcome.answer, index, outcome.origin, strength=verdict.strength or 1,
+                                   rules_agree=outcome.origin == "matched" or verdict.strength >= 2)
+    elif outcome.refused and soft:
+        weighed = soft[0]
+    else:
+        return outcome
+    evidence = evidence_features(frame, weighed, spans[weighed.index], ranked[weighed.index].similarity, len(ranked),
+                                 context(ranked[weighed.index]), similar, lexicon)
+    outcome = replace(outcome, candidate=weighed.answer, evidence=evidence)
+    if scorer is None:
+        return outcome
+    answers, probability = scorer.answers(evidence)
+    if answers and outcome.refused:
+        log.info("calibrated decision: answering %r (p=%.2f) despite: %s", weighed.answer, probability, weighed.reason)
+        return replace(outcome, answer=weighed.answer, sentences=[ranked[weighed.index]], origin=weighed.origin,
+                       reason="", confidence=probability)
+    if not answers and not outcome.refused:
+        return replace(outcome, answer="", sentences=[], confidence=probability,
+                       reason=f"the evidence for “{weighed.answer}” is too weak (calibrated p={probability:.2f})")
+    return replace(outcome, confidence=probability)
+
+
+def _select(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: list[Span], nlp: Language,
+            ask: PickFn | None, prompts: Prompts, similar, context: PassageContext, user_fields: dict,
+            soft: list[WeighedCandidate]) -> Outcome:
+    """The checks' answer, or the generator's verified pick; a pick refused only by soft checks is
+    added to ``soft`` for the calibrated decision."""
 
     # The checks alone settle it when the best-ranked sentence holds exactly one answer of the asked
     # type attached to the asked relation and argument: no model call (about 1-3 s on a CPU). Each
@@ -245,9 +297,10 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
     if pick is not None and pick.sentences and pick.answer:
         index = pick.sentences[0] - 1
         verdict = verify(frame, spans[index], pick.answer, context(ranked[index]), similar)
-        if not verdict and verdict.failure == "not-in-sentence":
-            # Small models copy from another sentence than the one they number: the best-ranked
-            # sentence that holds the copied text and states it is the pick.
+        if not verdict and verdict.failure != "wrong-type":
+            # Small models copy from another sentence than the one they number, or number a
+            # neighbour that repeats the span without the relation: the span is looked for in every
+            # shown sentence, and the best-ranked one that holds it and states it is the pick.
             for i in (i for i, sp in enumerate(spans) if i != index and locate(pick.answer, sp)):
                 if held := verify(frame, spans[i], pick.answer, context(ranked[i]), similar):
                     index, verdict = i, held
@@ -261,6 +314,10 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
             answer = _shortest(frame, spans[index], pick.answer, found[index])
             return Outcome(frame, answer, [ranked[index]], "model", raw=raw)
         failures.append(verdict.reason)
+        if verdict.failure in SOFT_FAILURES and locate(pick.answer, spans[index]):
+            found_here = {c.text.lower() for c in found[index]} if index < len(found) else set()
+            soft.append(WeighedCandidate(pick.answer, index, "model", verdict.failure, verdict.reason,
+                                         rules_agree=pick.answer.lower() in found_here))
         # A model that copied a whole sentence (or most of one) instead of the answer still chose
         # it: the one answer of the asked type inside its copy, if that verifies there.
         within = _within_copy(frame, pick.answer, index, spans, found)

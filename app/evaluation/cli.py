@@ -42,6 +42,10 @@ def eval_command(
         "--fail-under", help="exit with status 1 when answer accuracy is below this fraction (0..1)")] = None,
     retrieval_only: Annotated[bool, typer.Option(
         "--retrieval-only", help="only recall@k and MRR of dense, BM25 and hybrid retrieval (no generator)")] = False,
+    reply_cache: Annotated[Optional[Path], typer.Option(
+        "--reply-cache", help="a SQLite file of the generator's replies by prompt (LangChain's cache): a rerun "
+                              "after a change that leaves the prompts alone replays them (temperature 0, fixed "
+                              "seed: the same replies) instead of generating")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
 ) -> None:
     """Evaluate answers, retrieval, citations, refusals and latency on a question set."""
@@ -103,6 +107,12 @@ def eval_command(
         fail(str(err), 2)
     if types and not is_quail_file(questions):
         console.print("[yellow]note:[/] --types applies to QuAIL files only; ignored")
+    if reply_cache is not None:
+        from langchain_community.cache import SQLiteCache
+        from langchain_core.globals import set_llm_cache
+
+        reply_cache.parent.mkdir(parents=True, exist_ok=True)
+        set_llm_cache(SQLiteCache(database_path=str(reply_cache)))
     corpus = corpus or default_corpus(questions, settings)
     if not corpus.exists():
         fail(f"no such corpus file or folder: {corpus}", 2)

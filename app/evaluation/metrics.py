@@ -211,10 +211,17 @@ def match_answer(answer: str, gold: str, kind: str = "", question: str = "") -> 
 
 
 def answer_correct(answer: str, golds: Sequence[str], kind: str, refused: bool, question: str = "") -> bool:
+    """Whether the answer gives one of the golds. A yes/no answer must open with the gold verdict;
+    a summary must hold at least half of the gold key facts."""
     if kind == "unanswerable" or not golds:
         return bool(refused)
     if refused:
         return False
+    if kind == "yes-no":
+        verdict = normalize_text(strip_markers(answer)).split()[:1]
+        return bool(verdict) and verdict[0] in {normalize_text(g) for g in golds}
+    if kind == "summary":
+        return 2 * sum(match_answer(answer, gold, kind, question) for gold in golds) >= len(golds)
     return any(match_answer(answer, gold, kind, question) for gold in golds)
 
 

@@ -8,6 +8,8 @@ YAML: a list of items with exactly these fields::
       kind: factoid-number              # see KINDS
       article_ids: [ain-al-asad-rocket-attack]     # optional
       evidence: "Fourteen of the projectiles hit the target"   # a string or a list; omit for unanswerable
+      asked_on: 2021-07-10              # optional: the day it is asked ("now", "this week" are then)
+      tags: [latest]                    # optional: what the item tests (reported per tag)
       follow_up:                        # optional second turn, asked in the same chat
         question: And how many were launched?
         answers: ["24", "two dozen"]
@@ -27,6 +29,7 @@ is the answer; ``Unanswerable`` questions become kind ``unanswerable`` with no a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -34,11 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KINDS = ("factoid-number", "factoid-entity", "factoid-date", "factoid-place", "why", "multi-article",
-         "unanswerable")
-ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up", "split"}
+         "yes-no", "summary", "unanswerable")
+ITEM_KEYS = {"id", "question", "answers", "kind", "article_ids", "evidence", "follow_up", "split", "asked_on", "tags"}
 SPLITS = ("dev", "test")
 REQUIRED_KEYS = ("id", "question", "answers", "kind")
-FOLLOW_UP_KEYS = {"question", "answers", "evidence", "kind"}
+FOLLOW_UP_KEYS = {"question", "answers", "evidence", "kind", "tags"}
 
 # QuAIL question types and the kinds they are scored as.
 QUAIL_KINDS = {
@@ -77,6 +80,8 @@ class Question:
     follow_up: Question | None = None
     meta: dict = field(default_factory=dict)  # e.g. {"quail_type": "Factual"}
     split: str = ""  # "dev" | "test"; "" = from split_of(id)
+    asked_on: str | None = None  # YYYY-MM-DD: the day the question is asked (its follow-up too)
+    tags: list[str] = field(default_factory=list)  # what the item tests: "latest", "conflict", "typo" …
 
     def __post_init__(self):
         if not self.split:
@@ -89,6 +94,10 @@ class Question:
     def to_dict(self) -> dict:
         data = {"id": self.id, "question": self.question, "answers": list(self.answers), "kind": self.kind,
                 "article_ids": list(self.article_ids), "evidence": list(self.evidence), "split": self.split}
+        if self.asked_on:
+            data["asked_on"] = self.asked_on
+        if self.tags:
+            data["tags"] = list(self.tags)
         if self.follow_up is not None:
             data["follow_up"] = self.follow_up.to_dict()
         if self.meta:
@@ -184,6 +193,16 @@ def parse_item(raw, position: int, problems: list[str]) -> Question | None:
     split = raw.get("split") or ""
     if split and split not in SPLITS:
         problems.append(f"{where}: split {split!r} is not one of {', '.join(SPLITS)}")
+    asked_on = raw.get("asked_on")
+    if asked_on is not None:
+        try:
+            asked_on = dt.date.fromisoformat(str(asked_on)).isoformat()
+        except ValueError:
+            problems.append(f"{where}: asked_on {asked_on!r} is not a date (YYYY-MM-DD)")
+    tags = raw.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        problems.append(f"{where}: 'tags' must be a list of words")
+        tags = []
 
     follow_up = None
     if raw.get("follow_up") is not None:
@@ -193,8 +212,10 @@ def parse_item(raw, position: int, problems: list[str]) -> Question | None:
     split = split or split_of(qid)
     if follow_up is not None:
         follow_up.split = split
+        follow_up.asked_on = asked_on
     return Question(id=qid, question=" ".join(question.split()), answers=answers, kind=kind,
-                    article_ids=list(article_ids), evidence=evidence, follow_up=follow_up, split=split)
+                    article_ids=list(article_ids), evidence=evidence, follow_up=follow_up, split=split,
+                    asked_on=asked_on, tags=list(tags))
 
 
 def _parse_follow_up(raw, parent_id: str, parent_kind, article_ids: list[str], where: str,

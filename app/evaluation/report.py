@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.evaluation.calibration import calibration
 from app.evaluation.metrics import SUMMARY_KEYS, percentile
 
 LABELS = {
@@ -116,6 +117,13 @@ def to_markdown(data: dict) -> str:
     if summary.get("per_split"):
         out += ["", "## Per split (dev = developed on, test = held out)", "",
                 _md_table(["split", "kind", "n"] + [SHORT[k] for k in KIND_COLUMNS], _split_rows(summary))]
+    calibrated = calibration(turns)
+    if calibrated["n"]:
+        out += ["", "## Calibration of the answer decision", "",
+                f"Expected calibration error {calibrated['ece']:.3f} over {calibrated['n']} weighed candidates "
+                "(right = the candidate gives a gold answer).", "",
+                _md_table(["confidence", "n", "mean confidence", "share right"],
+                          [[r["bin"], r["n"], f"{r['confidence']:.2f}", f"{r['right']:.2f}"] for r in calibrated["table"]])]
     latency = summary.get("latency", {})
     out += ["", "## Latency per stage", "", _md_table(
         ["stage", "p50", "p95", "mean", "n"],

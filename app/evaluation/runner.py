@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]  # (turns done, total turns, message)
 MARKER_FILE = "eval-index.json"
 RECORD_ANSWER_FIELDS = {"standalone_question", "raw_answer", "refused", "refusal_kind", "refusal_reason", "model",
-                        "timings", "unsupported", "conflicts", "timeline", "as_of"}
+                        "timings", "unsupported", "conflicts", "timeline", "as_of", "confidence", "candidate",
+                        "evidence"}
 REPORT_VERSION = 1
 
 
@@ -134,11 +135,16 @@ def ask_turn(chat, question: Question, turn: int, parent_id: str | None, k: int,
         "retrieval_basis": None, "citation_precision": None, "citation_recall": None,
         "citations": [], "retrieved": [], "timings": {}, "error": None,
     }
+    if question.asked_on:
+        record["asked_on"] = question.asked_on
+    if question.tags:
+        record["tags"] = list(question.tags)
     if question.meta.get("quail_type"):
         record["quail_type"] = question.meta["quail_type"]
     started = time.perf_counter()
     try:
-        answer = chat.ask(question.question)
+        # The day it is asked, where the set gives one (a chat's ask takes it as ``as_of``).
+        answer = chat.ask(question.question, **({"as_of": question.asked_on} if question.asked_on else {}))
     except Exception as err:  # one failing question must not end the run
         log.warning("%s failed: %s", question.id, err)
         record["error"] = f"{type(err).__name__}: {err}"
@@ -153,6 +159,13 @@ def ask_turn(chat, question: Question, turn: int, parent_id: str | None, k: int,
     record["correct"] = metrics.answer_correct(answer.text, question.answers, question.kind, answer.refused,
                                                question.question)
     record["f1"] = round(metrics.best_f1(answer.text, question.answers, question.kind, answer.refused), 4)
+    # Whether the weighed candidate (answered or refused) gives a gold answer: what the calibrated
+    # decision is fitted to predict (app/evaluation/calibration.py).
+    if answer.candidate and question.answerable:
+        record["candidate_correct"] = metrics.answer_correct(answer.candidate, question.answers, question.kind, False,
+                                                             question.question)
+    elif answer.candidate:
+        record["candidate_correct"] = False
 
     # Retrieval as the pipeline did it for this answer (ranked, with scores): never retrieved again.
     passages = answer.retrieved[:k]

@@ -51,7 +51,8 @@ def _completion(answer: Answer, completion_id: str) -> ChatCompletion:
     return ChatCompletion(id=completion_id, created=int(time.time()), model=MODEL_ID,
                           choices=[ChatChoice(message=ChatMessageOut(content=with_footnotes(answer)))],
                           citations=answer.citations, conflicts=answer.conflicts, timeline=answer.timeline,
-                          as_of=answer.as_of, refused=answer.refused, refusal_reason=answer.refusal_reason)
+                          as_of=answer.as_of, refused=answer.refused, refusal_reason=answer.refusal_reason,
+                          standalone_question=answer.standalone_question)
 
 
 def _chunk(completion_id: str, delta: dict, finish: str | None = None, **extra) -> str:
@@ -78,7 +79,7 @@ async def chat_completions(body: ChatCompletionRequest, svc: Svc, who: Annotated
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
 
     def events():
-        return svc.newsdesk.stream(question, history, temperature=body.temperature)
+        return svc.newsdesk.stream(question, history, temperature=body.temperature, as_of=body.as_of)
 
     if not body.stream:
         try:

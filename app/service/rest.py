@@ -19,6 +19,7 @@ from app.service.schemas import (
 )
 from app.service.state import Service, authenticated, client, service
 from app.service.streaming import StreamWithSlot, iterate_in_thread
+from app.retrieval import FilterError
 from app.store import StoreError
 from app.types import AnswerResponse, FinalAnswer
 
@@ -50,7 +51,7 @@ def failure(err: Exception) -> ApiError:
     """What an error inside the answer flow means for the client."""
     if isinstance(err, ApiError):
         return err
-    if isinstance(err, QuestionError):
+    if isinstance(err, (QuestionError, FilterError)):
         return ApiError(400, "invalid_question", str(err))
     if isinstance(err, StoreError):
         return ApiError(503, "index_unavailable", str(err))
@@ -77,7 +78,7 @@ async def ask(body: AskRequest, svc: Svc, who: Annotated[str, Depends(client)]):
     history = turns_from_messages(body.history)
     f = body.filters
     options = dict(sources=f.sources if f else None, date_from=f.date_from if f else None,
-                   date_to=f.date_to if f else None, top_k=body.top_k)
+                   date_to=f.date_to if f else None, top_k=body.top_k, as_of=body.as_of)
 
     def events():
         return svc.newsdesk.stream(question, history, **options)

@@ -44,6 +44,8 @@ class AskRequest(BaseModel):
     history: list[Message] = Field(default_factory=list, description="the conversation so far (for follow-ups)")
     filters: AskFilters | None = None
     top_k: int | None = Field(None, ge=1, le=50, description="passages to give the model (default: the setting)")
+    as_of: date | None = Field(None, description="the day the question is asked (default today): 'now', 'this "
+                                                 "week', 'so far' mean up to it; later reports are not used")
     stream: bool = Field(False, description="answer as server-sent events: `delta` events with the model's text "
                                             "as it is written, then one `answer` event with the checked Answer")
 
@@ -137,6 +139,7 @@ class ChatCompletionRequest(BaseModel):
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     temperature: float | None = Field(None, ge=0.0, le=2.0)
+    as_of: date | None = Field(None, description="Newsdesk's own field: the day the question is asked")
     max_tokens: int | None = None
     user: str | None = None
 
@@ -171,6 +174,7 @@ class ChatCompletion(BaseModel):
     conflicts: list[ConflictNote] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     as_of: str | None = None
+    standalone_question: str | None = None  # a follow-up as it was understood
     refused: bool = False
     refusal_reason: str | None = None
 

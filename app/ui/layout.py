@@ -25,6 +25,7 @@ from app.answering import QuestionError, Turn, validate_question
 from app.application import Newsdesk
 from app.corpus import ARTICLE_COLUMNS, Corpus
 from app.feedback import append_feedback
+from app.retrieval import FilterError, as_date
 from app.types import Answer, FinalAnswer
 from app.ui import inputs
 from app.ui.inputs import turns_from_history
@@ -142,6 +143,8 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
                                               label="Passages retrieved (top-k)")
                             temperature = gr.Slider(0.0, 1.5, value=settings.llm.temperature, step=0.1,
                                                     label="Temperature (0 = most literal)")
+                            asked_on = gr.Textbox(value="", label="Asked on (YYYY-MM-DD; empty = today)",
+                                                  placeholder="today", elem_id="nd-as-of")
                             gr.Textbox(value=f"{newsdesk.pipeline.model_label}  (backend: {settings.llm.backend})",
                                        label="Model", interactive=False)
                             gr.Textbox(value=f"{settings.retrieval.mode} (dense + BM25, fused)"
@@ -203,7 +206,7 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
             return (gr.update(value="", interactive=False), gr.update(interactive=False), history, state,
                     pending_sources(), gr.update(choices=[], value=None, interactive=False))
 
-        def respond(history: list, state: dict, k: float, temp: float):
+        def respond(history: list, state: dict, k: float, temp: float, day: str = ""):
             question = state.get("pending")
             state = dict(state)
             state["pending"] = None
@@ -215,7 +218,8 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
             draft = ""
             try:
                 events = newsdesk.pipeline.stream(question, list(state["turns"]), None,
-                                                  inputs.top_k(k, settings.retrieval.top_k), inputs.temperature(temp))
+                                                  inputs.top_k(k, settings.retrieval.top_k), inputs.temperature(temp),
+                                                  as_date((day or "").strip() or None, "asked on"))
                 for event in events:
                     if isinstance(event, FinalAnswer):
                         answer = event.answer
@@ -223,7 +227,7 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
                     draft += event.text
                     history[-1] = {"role": "assistant", "content": md_escape(draft) + " ▌"}
                     yield history, state, gr.skip(), gr.skip()
-            except QuestionError as err:
+            except (QuestionError, FilterError) as err:
                 history[-1] = {"role": "assistant", "content": md_escape(str(err))}
                 yield history, state, empty_sources(), gr.skip()
                 return
@@ -248,7 +252,7 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
         answering = []  # the streaming events, so that "Clear" can cancel one in flight
         for trigger in (question_box.submit, send_btn.click):
             answering.append(trigger(start_turn, chat_inputs, chat_outputs, api_visibility="private", queue=False)
-                             .success(respond, [chatbot, session, top_k, temperature],
+                             .success(respond, [chatbot, session, top_k, temperature, asked_on],
                                       [chatbot, session, sources, open_choice], api_visibility="private",
                                       **generate))
             answering[-1].then(finish_turn, None, [question_box, send_btn], api_visibility="private", queue=False)
@@ -260,7 +264,7 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
         answering.append(
             chatbot.example_select(pick_example, None, question_box, api_visibility="private", queue=False)
             .then(start_turn, chat_inputs, chat_outputs, api_visibility="private", queue=False)
-            .success(respond, [chatbot, session, top_k, temperature], [chatbot, session, sources, open_choice],
+            .success(respond, [chatbot, session, top_k, temperature, asked_on], [chatbot, session, sources, open_choice],
                      api_visibility="private", **generate))
         answering[-1].then(finish_turn, None, [question_box, send_btn], api_visibility="private", queue=False)
 
@@ -344,7 +348,7 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
 
         # -- API-only endpoint: one question (with an optional history), JSON out ----------------
         def ask(question: str, history: list | None = None, top_k: int | None = None,
-                temperature: float | None = None) -> tuple[str, dict]:
+                temperature: float | None = None, as_of: str | None = None) -> tuple[str, dict]:
             """Answer a question from the indexed articles.
 
             Args:
@@ -353,6 +357,7 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
                     "history" returned by a previous call), [question, answer] pairs, or None.
                 top_k: passages to retrieve (default: the server setting).
                 temperature: sampling temperature (default: the server setting).
+                as_of: the day the question is asked, YYYY-MM-DD (default: today).
             Returns:
                 the answer text and a dict with citations, refusal, timings and the updated history.
             """
@@ -360,8 +365,9 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
             try:
                 answer = newsdesk.pipeline.answer(question, turns, None,
                                                   inputs.top_k(top_k, settings.retrieval.top_k) if top_k else None,
-                                                  inputs.temperature(temperature) if temperature is not None else None)
-            except QuestionError as err:
+                                                  inputs.temperature(temperature) if temperature is not None else None,
+                                                  as_date(as_of or None, "as_of"))
+            except (QuestionError, FilterError) as err:
                 raise gr.Error(str(err), print_exception=False) from None
             messages = [m for t in turns for m in ({"role": "user", "content": t.question},
                                                    {"role": "assistant", "content": t.answer})]

@@ -1,0 +1,113 @@
+"""The calibrated decision's fit and its calibration.
+
+``fit`` reads evaluation reports (report.json) of the development sets, takes every turn with a
+weighed candidate (its evidence, and whether the candidate gives a gold answer), fits scikit-learn's
+logistic regression, and chooses the threshold that maximises truthfulness on those turns: right
+answers minus wrong ones, a refusal counting zero (on an unanswerable question every candidate is
+wrong). It writes app/data/answer_scorer.json (weights, threshold, what it was fitted on).
+
+``calibration`` is what every eval report shows: expected calibration error (ECE) and a reliability
+table, over the turns whose answer carries a confidence.
+
+    python -m app.evaluation.calibration fit runs/dev2/report.json runs/dev3/report.json ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.answering.decision import DEFAULT_SCORER
+from app.answering.evidence import FEATURES, vector
+
+BINS = 5
+
+
+def examples(turns: Sequence[dict]) -> tuple[list[list[float]], list[int]]:
+    rows, labels = [], []
+    for turn in turns:
+        if turn.get("evidence") and "candidate_correct" in turn:
+            rows.append(vector(turn["evidence"]))
+            labels.append(int(bool(turn["candidate_correct"])))
+    return rows, labels
+
+
+def best_threshold(probabilities: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
+    """The threshold maximising (right - wrong) answered, and that truthfulness per example."""
+    best, best_score = 0.5, float("-inf")
+    for threshold in sorted({round(p, 3) for p in probabilities} | {0.5}):
+        score = sum((1 if y else -1) for p, y in zip(probabilities, labels) if p >= threshold)
+        if score > best_score:
+            best, best_score = threshold, score
+    return best, best_score / max(len(labels), 1)
+
+
+def fit(turns: Sequence[dict], sources: Sequence[str]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    rows, labels = examples(turns)
+    if len(set(labels)) < 2:
+        raise ValueError(f"{len(rows)} examples with one label only: nothing to fit")
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(rows, labels)
+    probabilities = model.predict_proba(rows)[:, 1].tolist()
+    threshold, truthfulness = best_threshold(probabilities, labels)
+    return {"features": list(FEATURES), "weights": [round(float(w), 5) for w in model.coef_[0]],
+            "bias": round(float(model.intercept_[0]), 5), "threshold": threshold,
+            "fitted_on": {"reports": list(sources), "examples": len(rows), "right": sum(labels),
+                          "truthfulness_at_threshold": round(truthfulness, 4),
+                          "date": dt.date.today().isoformat()},
+            "calibration": calibration([{"confidence": p, "candidate_correct": y} for p, y in zip(probabilities, labels)])}
+
+
+def calibration(turns: Sequence[dict], bins: int = BINS) -> dict:
+    """ECE and the reliability table (per confidence bin: count, mean confidence, share right) of
+    the turns that carry a confidence; right = the candidate gives a gold answer."""
+    pairs = [(float(t["confidence"]), int(bool(t.get("candidate_correct")))) for t in turns
+             if t.get("confidence") is not None]
+    table = []
+    ece = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(p, y) for p, y in pairs if low <= p < high or (b == bins - 1 and p == 1.0)]
+        if not inside:
+            continue
+        confidence = sum(p for p, _ in inside) / len(inside)
+        accuracy = sum(y for _, y in inside) / len(inside)
+        ece += len(inside) / len(pairs) * abs(confidence - accuracy)
+        table.append({"bin": f"{low:.1f}-{high:.1f}", "n": len(inside), "confidence": round(confidence, 3),
+                      "right": round(accuracy, 3)})
+    return {"n": len(pairs), "ece": round(ece, 4) if pairs else None, "table": table}
+
+
+def _turns(paths: Sequence[str]) -> list[dict]:
+    turns = []
+    for path in paths:
+        turns += json.loads(Path(path).read_text(encoding="utf-8"))["turns"]
+    return turns
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fit the calibrated answer decision on evaluation reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    fitting = sub.add_parser("fit", help="fit on development-set reports and write the scorer")
+    fitting.add_argument("reports", nargs="+", help="report.json files of development sets")
+    fitting.add_argument("--out", default=str(DEFAULT_SCORER))
+    show = sub.add_parser("show", help="the calibration of reports (ECE, reliability table)")
+    show.add_argument("reports", nargs="+")
+    args = parser.parse_args(argv)
+    if args.command == "fit":
+        scorer = fit(_turns(args.reports), args.reports)
+        Path(args.out).write_text(json.dumps(scorer, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({k: scorer[k] for k in ("threshold", "fitted_on", "calibration")}, indent=2))
+    else:
+        print(json.dumps(calibration(_turns(args.reports)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

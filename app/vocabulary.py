@@ -1,0 +1,140 @@
+"""The corpus's own words: how it spells and capitalises them, so a reader's query is read as the
+articles write it. "HOW MANY ROCKETS HIT THE BASE?" and "hurricane lorenzo" are put in the corpus's
+case before spaCy parses them (its tagger and NER lean on capitals), and a word that neither the
+corpus nor WordNet knows ("rokets") is replaced by the corpus's most frequent word one edit away.
+
+Built once per index generation, next to BM25 (app/retrieval.py), from the same chunk texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+# A word is typed in capitals for emphasis or by caps lock when most of the query's letters are.
+_SHOUTED = 0.8
+# A lower-case word is a name when the corpus capitalises it this often mid-sentence, and has it
+# at least this many times (one capitalised title word is no evidence).
+_NAME_SHARE, _NAME_COUNT = 0.9, 3
+_MIN_TYPO_LENGTH = 4
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@dataclass
+class CorpusWords:
+    """Surface forms of the corpus's words, by lower-case form, with counts."""
+
+    forms: dict[str, Counter] = field(default_factory=dict)
+    _by_deletion: dict[str, set[str]] | None = None
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> CorpusWords:
+        forms: dict[str, Counter] = defaultdict(Counter)
+        for text in texts:
+            # The first word of a sentence is capitalised whatever it is: not evidence of a name.
+            for match in WORD_RE.finditer(text):
+                start = match.start()
+                before = text[max(0, start - 2):start].strip()
+                if before and before[-1] in ".!?\"“":
+                    forms[match.group().lower()][match.group().lower()] += 0  # known, case unknown
+                    continue
+                forms[match.group().lower()][match.group()] += 1
+        return cls(forms=dict(forms))
+
+    def __contains__(self, word: str) -> bool:
+        return word.lower() in self.forms
+
+    def count(self, word: str) -> int:
+        return sum(self.forms.get(word.lower(), Counter()).values())
+
+    def usual_form(self, word: str) -> str | None:
+        """How the corpus usually writes ``word`` ("us" -> "US", "iraq" -> "Iraq"), or None if unknown."""
+        forms = self.forms.get(word.lower())
+        if not forms or not sum(forms.values()):
+            return None
+        return forms.most_common(1)[0][0]
+
+    def name_form(self, word: str) -> str | None:
+        """The capitalised form of a word the corpus writes as a name nearly always."""
+        forms = self.forms.get(word.lower())
+        total = sum(forms.values()) if forms else 0
+        if total < _NAME_COUNT:
+            return None
+        form, count = forms.most_common(1)[0]
+        return form if form[:1].isupper() and count / total >= _NAME_SHARE else None
+
+    def nearest(self, word: str) -> str | None:
+        """The corpus's most frequent word within one deletion of ``word`` on either side (a letter
+        missing, extra, changed or two swapped), or None."""
+        if self._by_deletion is None:
+            index: dict[str, set[str]] = defaultdict(set)
+            for known in self.forms:
+                if len(known) >= _MIN_TYPO_LENGTH - 1:
+                    index[known].add(known)
+                    for deleted in _deletions(known):
+                        index[deleted].add(known)
+            self._by_deletion = dict(index)
+        lower = word.lower()
+        candidates = set(self._by_deletion.get(lower, ()))
+        for deleted in _deletions(lower):
+            candidates |= self._by_deletion.get(deleted, set())
+        candidates.discard(lower)
+        if not candidates:
+            return None
+        # One edit away first ("rokets" -> "rockets", not "rocket"), then the commonest.
+        return max(sorted(candidates), key=lambda known: (_one_edit(lower, known), self.count(known)))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether b is a with one letter inserted, deleted, changed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def normalise_query(query: str, words: CorpusWords | None, knows=lambda word: False) -> str:
+    """The query in the corpus's case, with each word that neither the corpus nor ``knows`` (the
+    lexicon) has replaced by its nearest corpus word. Punctuation and spacing are kept."""
+    if words is None or not words.forms:
+        return query
+    letters = [c for c in query if c.isalpha()]
+    shouted = len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) >= _SHOUTED
+
+    def fix(match: re.Match) -> str:
+        word = match.group()
+        lower = word.lower()
+        if shouted:
+            word = lower if lower in STOP_WORDS else (words.usual_form(lower) or lower)
+        if lower in STOP_WORDS:
+            return word
+        if lower not in words and len(lower) >= _MIN_TYPO_LENGTH and not knows(lower):
+            nearest = words.nearest(lower)
+            if nearest is not None:
+                return _same_case(word, words.usual_form(nearest) or nearest) if not shouted \
+                    else (words.usual_form(nearest) or nearest)
+        if word.islower():
+            return words.name_form(word) or word
+        return word
+
+    fixed = WORD_RE.sub(fix, query)
+    return fixed[:1].upper() + fixed[1:] if shouted else fixed
+
+
+def _same_case(typed: str, corrected: str) -> str:
+    """The correction as the reader typed the case: "Rokets" -> "Rockets"; a name keeps its capitals."""
+    if corrected[:1].isupper():
+        return corrected
+    return corrected[:1].upper() + corrected[1:] if typed[:1].isupper() else corrected
