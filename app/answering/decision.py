@@ -2,10 +2,11 @@
 threshold, else refuse.
 
 The model is a logistic regression over the evidence of app/answering/evidence.py, fitted on the
-development sets' turns (``python -m app.evaluation.calibration fit``), its weights and threshold
-kept in app/data/answer_scorer.json with what it was fitted on. The threshold maximises
-truthfulness (right answers minus wrong ones, refusals count zero) on those turns. Without the
-file the checks decide alone, as they did before the scorer existed.
+development sets' turns (``python -m app.evaluation.calibration fit``), its weights and thresholds
+kept in app/data/answer_scorer.json with what it was fitted on. Two thresholds, each maximising
+truthfulness (right answers minus wrong ones, refusals count zero) on out-of-fold probabilities:
+one for a candidate every check accepted (below it, refused), one for a candidate a soft check
+objected to (above it, answered). Without the file the checks decide alone.
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ DEFAULT_SCORER = Path(__file__).resolve().parent.parent / "data" / "answer_score
 class Scorer:
     weights: tuple[float, ...]
     bias: float
-    threshold: float
+    threshold: float  # for a candidate every check accepted
+    override_threshold: float = 1.01  # for a candidate a soft check objected to (above 1: never)
     names: tuple[str, ...] = FEATURES
 
     def probability(self, evidence: dict[str, float]) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector(evidence, self.names)))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def answers(self, evidence: dict[str, float]) -> tuple[bool, float]:
+    def answers(self, evidence: dict[str, float], objected: bool = False) -> tuple[bool, float]:
         p = self.probability(evidence)
-        return p >= self.threshold, p
+        return p >= (self.override_threshold if objected else self.threshold), p
 
     @classmethod
     def load(cls, path: Path | str = DEFAULT_SCORER) -> Scorer | None:
@@ -43,4 +45,4 @@ class Scorer:
         data = json.loads(path.read_text(encoding="utf-8"))
         names = tuple(data["features"])
         return cls(weights=tuple(data["weights"]), bias=float(data["bias"]), threshold=float(data["threshold"]),
-                   names=names)
+                   override_threshold=float(data.get("override_threshold", 1.01)), names=names)

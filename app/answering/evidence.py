@@ -77,5 +77,16 @@ def features(frame: QuestionFrame, candidate: Candidate, sentence: Span, similar
     return {name: round(values[name], 4) for name in FEATURES}
 
 
+# The embedder relates two words this closely when they name one relation ("hit" ~ "strike").
+RELATED = 0.5
+
+
+def relation_evidence(evidence: dict[str, float]) -> bool:
+    """Whether a word of the sentence states the asked relation by some resource: the checks' own
+    lexicon (no wrong-relation failure), WordNet, or the embedder."""
+    return not evidence.get("wrong_relation") or evidence.get("relation_lexicon", 0.0) > 0 \
+        or evidence.get("relation_embedding", 0.0) >= RELATED
+
+
 def vector(evidence: dict[str, float], names: Sequence[str] = FEATURES) -> list[float]:
     return [float(evidence.get(name, 0.0)) for name in names]

@@ -32,7 +32,7 @@ from spacy.tokens import Span
 from app.answering.candidates import Candidate, candidates, open_answer, preferred
 from app.answering.citations import evidence_text
 from app.answering.decision import Scorer
-from app.answering.evidence import SOFT_FAILURES, Candidate as WeighedCandidate, features as evidence_features
+from app.answering.evidence import SOFT_FAILURES, Candidate as WeighedCandidate, features as evidence_features, relation_evidence
 from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
                                    parse_pick)
 from app.answering.pronouns import PERSONAL, antecedent, personal_pronoun
@@ -222,10 +222,14 @@ def _decide(frame: QuestionFrame, outcome: Outcome, soft: Sequence[WeighedCandid
         return outcome
     evidence = evidence_features(frame, weighed, spans[weighed.index], ranked[weighed.index].similarity, len(ranked),
                                  context(ranked[weighed.index]), similar, lexicon)
+    if outcome.refused and not relation_evidence(evidence):
+        # The word lists miss the asked verb, and neither WordNet nor the embedder finds it either:
+        # a certainty, not a strength.
+        return replace(outcome, candidate=weighed.answer, evidence=evidence)
     outcome = replace(outcome, candidate=weighed.answer, evidence=evidence)
     if scorer is None:
         return outcome
-    answers, probability = scorer.answers(evidence)
+    answers, probability = scorer.answers(evidence, objected=outcome.refused)
     if answers and outcome.refused:
         log.info("calibrated decision: answering %r (p=%.2f) despite: %s", weighed.answer, probability, weighed.reason)
         return replace(outcome, answer=weighed.answer, sentences=[ranked[weighed.index]], origin=weighed.origin,

@@ -22,46 +22,79 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.answering.decision import DEFAULT_SCORER
-from app.answering.evidence import FEATURES, vector
+from app.answering.evidence import FEATURES, relation_evidence, vector
 
 BINS = 5
 
 
-def examples(turns: Sequence[dict]) -> tuple[list[list[float]], list[int]]:
-    rows, labels = [], []
+def examples(turns: Sequence[dict]) -> tuple[list[list[float]], list[int], list[bool]]:
+    """Feature rows, labels (the candidate is right) and whether a soft check objected (the turn was
+    refused with a weighed candidate), of every turn whose candidate the decision could weigh."""
+    rows, labels, objected = [], [], []
     for turn in turns:
-        if turn.get("evidence") and "candidate_correct" in turn:
-            rows.append(vector(turn["evidence"]))
+        evidence = turn.get("evidence")
+        if evidence and "candidate_correct" in turn and (not turn.get("refused") or relation_evidence(evidence)):
+            rows.append(vector(evidence))
             labels.append(int(bool(turn["candidate_correct"])))
-    return rows, labels
+            objected.append(bool(turn.get("refused")) and "calibrated" not in (turn.get("refusal_reason") or ""))
+    return rows, labels, objected
 
 
-def best_threshold(probabilities: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
-    """The threshold maximising (right - wrong) answered, and that truthfulness per example."""
-    best, best_score = 0.5, float("-inf")
-    for threshold in sorted({round(p, 3) for p in probabilities} | {0.5}):
+def best_threshold(probabilities: Sequence[float], labels: Sequence[int], never: float = 1.01
+                   ) -> tuple[float, float]:
+    """The threshold maximising (right - wrong) answered, and that truthfulness per example; of
+    equal ones the highest (the fewest answers). ``never`` (answering none) is a candidate too."""
+    best, best_score = never, 0.0
+    for threshold in sorted({round(p, 3) for p in probabilities}, reverse=True):
         score = sum((1 if y else -1) for p, y in zip(probabilities, labels) if p >= threshold)
         if score > best_score:
             best, best_score = threshold, score
     return best, best_score / max(len(labels), 1)
 
 
+def _veto_threshold(checked: Sequence[tuple[float, int]]) -> float:
+    """The probability below which refusing the checked answers gains most (wrong ones removed minus
+    right ones lost); 0 when refusing any loses."""
+    best, best_gain = 0.0, 0
+    for threshold in sorted({round(p, 3) for p, _ in checked}):
+        gain = sum((-1 if y else 1) for p, y in checked if p < threshold)
+        if gain > best_gain:
+            best, best_gain = threshold, gain
+    return best
+
+
 def fit(turns: Sequence[dict], sources: Sequence[str]) -> dict:
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
 
-    rows, labels = examples(turns)
+    rows, labels, objected = examples(turns)
     if len(set(labels)) < 2:
         raise ValueError(f"{len(rows)} examples with one label only: nothing to fit")
     model = LogisticRegression(C=1.0, max_iter=1000)
     model.fit(rows, labels)
     probabilities = model.predict_proba(rows)[:, 1].tolist()
-    threshold, truthfulness = best_threshold(probabilities, labels)
+    # The thresholds are chosen on out-of-fold probabilities (5 folds): on candidates the model
+    # was not fitted on, as at first contact. A checked answer is refused below ``threshold``
+    # (0: never); a candidate a soft check objected to is answered from ``override_threshold``.
+    held_out = cross_val_predict(LogisticRegression(C=1.0, max_iter=1000), rows, labels, cv=5,
+                                 method="predict_proba")[:, 1].tolist()
+    checked = [(p, y) for p, y, o in zip(held_out, labels, objected) if not o]
+    soft = [(p, y) for p, y, o in zip(held_out, labels, objected) if o]
+    threshold = _veto_threshold(checked)
+    override, _ = best_threshold([p for p, _ in soft], [y for _, y in soft])
+    decided = [(p >= (override if o else threshold), y) for p, y, o in zip(held_out, labels, objected)]
+    checks_alone = [(not o, y) for o, y in zip(objected, labels)]
+    score = lambda pairs: round(sum((1 if y else -1) for answered, y in pairs if answered) / len(labels), 4)
     return {"features": list(FEATURES), "weights": [round(float(w), 5) for w in model.coef_[0]],
-            "bias": round(float(model.intercept_[0]), 5), "threshold": threshold,
+            "bias": round(float(model.intercept_[0]), 5), "threshold": threshold, "override_threshold": override,
             "fitted_on": {"reports": list(sources), "examples": len(rows), "right": sum(labels),
-                          "truthfulness_at_threshold": round(truthfulness, 4),
+                          "objected": sum(objected), "objected_right": sum(y for y, o in zip(labels, objected) if o),
+                          "truthfulness_checks_alone": score(checks_alone),
+                          "truthfulness_out_of_fold": score(decided),
                           "date": dt.date.today().isoformat()},
-            "calibration": calibration([{"confidence": p, "candidate_correct": y} for p, y in zip(probabilities, labels)])}
+            "calibration": calibration([{"confidence": p, "candidate_correct": y} for p, y in zip(probabilities, labels)]),
+            "calibration_out_of_fold": calibration([{"confidence": p, "candidate_correct": y}
+                                                    for p, y in zip(held_out, labels)])}
 
 
 def calibration(turns: Sequence[dict], bins: int = BINS) -> dict:
@@ -103,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "fit":
         scorer = fit(_turns(args.reports), args.reports)
         Path(args.out).write_text(json.dumps(scorer, indent=2) + "\n", encoding="utf-8")
-        print(json.dumps({k: scorer[k] for k in ("threshold", "fitted_on", "calibration")}, indent=2))
+        print(json.dumps({k: scorer[k] for k in ("threshold", "override_threshold", "fitted_on", "calibration")}, indent=2))
     else:
         print(json.dumps(calibration(_turns(args.reports)), indent=2))
     return 0
