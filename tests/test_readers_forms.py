@@ -219,3 +219,19 @@ def test_the_present_perfect_asks_for_the_newest_report():
 
 def test_a_period_named_in_the_question_ends_no_later_than_the_day_asked():
     assert question_time("Who won in 2021?", dt.date(2021, 7, 1)).date_to == dt.date(2021, 7, 1)
+
+
+# -- a lead-in says which story -------------------------------------------------------------------
+def test_a_lead_in_s_names_and_years_become_constraints_on_the_answer_s_article(nlp):
+    from app.answering.question_frame import analyse_question, narrowed_by
+
+    frame = narrowed_by(analyse_question(nlp("How many homes were evacuated?")),
+                        nlp("In February 2020, Storm Dennis flooded towns across Wales."))
+    assert "Wales" in {text for text, _ in frame.constraints} and 2020 in frame.years
+
+
+def test_a_lead_in_naming_another_place_than_the_article_s_is_not_answered_from_it(app):
+    answered = app().ask("I read about a rocket attack in Iraq. How many rockets hit the base?")
+    assert not answered.refused and "Fourteen" in answered.text
+    elsewhere = app().ask("I read about a rocket attack in Kabul. How many rockets hit the base?")
+    assert elsewhere.refused

@@ -40,6 +40,7 @@ from app.answering.conflicts import Conflict, find_conflict, with_conflict
 from app.answering.dated_answers import dated, filters_for, newer_coverage, prefer_recent, with_date_notes
 from app.answering.picking import PickFn, constrained_caller
 from app.answering.query_form import ReadQuery, read_query
+from app.answering.question_frame import analyse_question, narrowed_by
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, asked_part, rewrite
 from app.answering.sentences import (ArticleContext, Outcome, Prompts, SentenceRef, answer_from_sentences, compose,
@@ -274,8 +275,11 @@ class Pipeline:
 
         mark = time.perf_counter()
         similar = word_similarity(self.embeddings)
-        outcome = answer_from_sentences(standalone, ranked, self.nlp, self.picker(temperature), self.pick_prompts,
-                                        similar, context=ArticleContext(self.store),
+        # A lead-in's names and years say which story: the answer's article must name them too.
+        frame = narrowed_by(analyse_question(self.nlp(read.question)), self.nlp(read.lead_in)) if read.lead_in else None
+        asked = f"{read.lead_in} {standalone}" if read.lead_in else standalone  # what the generator is shown
+        outcome = answer_from_sentences(asked, ranked, self.nlp, self.picker(temperature), self.pick_prompts,
+                                        similar, frame=frame, context=ArticleContext(self.store),
                                         shown=self.settings.retrieval.answer_sentences, lexicon=self.lexicon,
                                         scorer=self.scorer)
         timings["generation_s"] = time.perf_counter() - mark

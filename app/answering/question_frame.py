@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from spacy.tokens import Doc, Span, Token
@@ -327,6 +327,15 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                          and lower[wh_index + 1: wh_index + 3] in (["many", "of"], ["much", "of"]),
                          paired=kind == AnswerKind.NUMBER and wh in ("what", "which") and focus in PAIRED_NOUNS,
                          statement=root is not None and root.lemma_.lower() in SPEECH_VERBS)
+
+
+def narrowed_by(frame: QuestionFrame, lead_in: Doc) -> QuestionFrame:
+    """The frame with the names and years a lead-in gives ("In March 2020, a ferry capsized near
+    Dhaka. How many were rescued?"): they say which story, so the answer's article must name them,
+    as it must the question's own (the sentence need not restate them)."""
+    names = tuple((e.text, _label(e)) for e in lead_in.ents if e.label_ in CONSTRAINT_LABELS)
+    years = frozenset(int(t.text) for t in lead_in if re.fullmatch(r"(1[89]|20)\d\d", t.text))
+    return replace(frame, constraints=tuple(dict.fromkeys(frame.constraints + names)), years=frame.years | years)
 
 
 SUBJECT_SIDE = frozenset({"nsubj", "agent", "csubj"})
