@@ -55,6 +55,20 @@ def test_another_source_with_another_count_is_a_conflict_citing_both(nlp):
     assert [(r.value, r.citation) for r in notes[0].reports] == [("nine", 1), ("eleven", 2)]
 
 
+def test_for_the_latest_an_older_report_s_other_count_is_named_as_superseded_with_its_date(nlp):
+    changed = CHITTAGONG.replace("killed nine", "killed eleven")
+    ranked = [ref("b", changed, "Officials said it killed eleven people and injured at least 50 more.",
+                  "2019-02-19", "Dhaka Daily", similarity=0.6),
+              ref("a", CHITTAGONG, "Officials said it killed nine people and injured at least 50 more.",
+                  "2019-02-18", "Wikinews", similarity=0.58)]
+    outcome, conflict = answer_and_conflict(nlp, "How many people did the Chittagong slum fire kill?", ranked)
+    assert outcome.answer == "eleven"
+    text, _, notes = with_conflict(*compose(outcome), conflict, latest=True)
+    assert text.endswith("Superseded: Wikinews reported nine on 18 February 2019 [2].")
+    assert [(r.value, r.date) for r in notes[0].reports] == [("eleven", "2019-02-19"), ("nine", "2019-02-18")]
+    assert with_conflict(*compose(outcome), conflict)[0].endswith("Wikinews reported nine on 18 February 2019 [2].")
+
+
 def test_the_same_count_written_another_way_is_no_conflict(nlp):
     other = CHITTAGONG.replace("killed nine", "killed 9")
     ranked = [ref("a", CHITTAGONG, "Officials said it killed nine people and injured at least 50 more.",

@@ -1,6 +1,6 @@
 """CI quality gate: the seed question set with the default models must not regress.
 
-Thresholds sit a little below what was measured (docs/quality.md), so that a change that makes
+Thresholds sit a little below what was measured (docs/quality-history.md), so that a change that makes
 answers, retrieval, citations or refusals worse fails CI. Raise them as the pipeline improves.
 """
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 # the 0.5B gave the same figures): accuracy 1.00 (third round 0.76, first 0.59), wrong answers 0.00
 # (the free-text flow gave 6 of 29), truthfulness 1.00 (0.76; free text 0.38), refusal recall 1.00,
 # recall@5 1.00, MRR 0.93, citation precision 1.00, false refusals 0.00 (0.30),
-# citation recall 0.98 (0.67) - docs/quality.md. This round read every failed seed turn, so the
+# citation recall 0.98 (0.67) - docs/quality-history.md. This round read every failed seed turn, so the
 # figures are not held-out ones; the bounds guard against regressions, not for generalisation.
 # Each bound leaves room for three or four turns of noise (of 29 turns, 6 unanswerable; another
 # machine's llama.cpp build may choose differently where the generator chooses): a turn that goes

@@ -153,12 +153,15 @@ def _source_name(ref: SentenceRef) -> str:
     return ref.passage.source or ref.passage.title
 
 
-def with_conflict(text: str, citations: list[Citation], conflict: Conflict | None
+def with_conflict(text: str, citations: list[Citation], conflict: Conflict | None, latest: bool = False
                   ) -> tuple[str, list[Citation], list[ConflictNote]]:
     """The answer text with a note naming each source and its value, each cited; new citations
-    are numbered after the answer's own."""
+    are numbered after the answer's own. For a question about the latest, other values from
+    reports older than the answer's are the figures it replaced: "Superseded: …" with their dates."""
     if conflict is None:
         return text, citations, []
+    own = conflict.reports[0].ref.passage.date or ""
+    superseded = latest and bool(own) and all((r.ref.passage.date or "") < own for r in conflict.reports[1:])
     numbers = {(c.article_id, c.span.start): c.number for c in citations}  # one number per cited sentence
     cited = list(citations)
     parts: list[str] = []
@@ -175,6 +178,6 @@ def with_conflict(text: str, citations: list[Citation], conflict: Conflict | Non
         parts.append(f"{_source_name(report.ref)} reported {report.value_text}{when} [{number}]")
         reports.append(ConflictReport(value=report.value_text, citation=number, source=_source_name(report.ref),
                                       date=passage.date))
-    note = "Sources differ: " + "; ".join(parts) + "."
+    note = ("Superseded: " + "; ".join(parts[1:]) if superseded else "Sources differ: " + "; ".join(parts)) + "."
     return f"{text} {note}", cited, [ConflictNote(text=note, reports=reports)]
 

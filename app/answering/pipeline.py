@@ -287,7 +287,7 @@ class Pipeline:
         # Other sources (a story's other copies too) giving another value for the answer's fact.
         conflict = find_conflict(outcome, self._with_copies(standalone, outcome, ranked, filters), self.nlp,
                                  similar)
-        answer = dated(self._stated(outcome, passages, done, conflict), intent, ranked)
+        answer = dated(self._stated(outcome, passages, done, conflict, intent.latest), intent, ranked)
         # The generator's output is a JSON pick, not prose: the checked text is the only delta.
         yield TextDelta(text=answer.text)
         yield FinalAnswer(answer=answer)
@@ -359,13 +359,14 @@ class Pipeline:
         return sorted([*ranked, *rank_sentences(question, copies, self.embeddings)], key=lambda r: -r.similarity)
 
     @staticmethod
-    def _stated(outcome: Outcome, passages: list[Passage], done, conflict: Conflict | None = None) -> Answer:
+    def _stated(outcome: Outcome, passages: list[Passage], done, conflict: Conflict | None = None,
+                latest: bool = False) -> Answer:
         """The verified pick as an answer (with the sources that differ from it), or the refusal it comes to."""
         if outcome.refused:
             return refusal("not_stated", passages=passages, detail=outcome.reason or None, confidence=outcome.confidence,
                            candidate=outcome.candidate or None, evidence=outcome.evidence,
                            **done(raw_answer=outcome.raw or None))
-        text, citations, conflicts = with_conflict(*compose(outcome), conflict)
+        text, citations, conflicts = with_conflict(*compose(outcome), conflict, latest)
         return Answer(text=text, citations=citations, passages=reorder_passages(passages, citations),
                       conflicts=conflicts, confidence=outcome.confidence, evidence=outcome.evidence,
                       candidate=outcome.candidate or None,

@@ -2,7 +2,7 @@
 
 trafilatura finds the main text (dropping navigation, ads, comments and footers) and the
 metadata; htmldate supplies the publication date when the page's metadata has none. The same
-extractor serves fetched pages and local ``.html`` files (docs/quality.md: it beat the old
+extractor serves fetched pages and local ``.html`` files (docs/quality-history.md: it beat the old
 hand-written BeautifulSoup cleaning on every page measured).
 """
 

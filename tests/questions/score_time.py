@@ -19,7 +19,7 @@ CONFLICT = re.compile(r"\bc-\d{3}$|^d-019$|^d-021$")
 NO_CONFLICT = re.compile(r"\bn-\d{3}$|^d-020$")
 DATED = {f"d-00{i}" for i in range(1, 9)}
 TIMELINE = {"d-017", "d-018"}
-NOTE = "Sources differ:"
+NOTES = ("Sources differ:", "Superseded:")  # disagreement, or an update a "latest" answer names
 LINE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}: .+\[\d+\]\.$")
 
 
@@ -33,8 +33,8 @@ def score(turns: list[dict]) -> dict[str, str]:
     dated = [t for t in turns if t["id"] in DATED]
     timeline = [t for t in turns if t["id"] in TIMELINE]
     return {
-        "conflicts noted": share(conflict, lambda t: NOTE in t["answer"]),
-        "false conflict notes": share(calm, lambda t: NOTE in t["answer"]),
+        "conflicts noted": share(conflict, lambda t: any(n in t["answer"] for n in NOTES)),
+        "false conflict notes": share(calm, lambda t: any(n in t["answer"] for n in NOTES)),
         "latest/as-of answers stating the date": share(dated, lambda t: t["answer"].startswith("As of ")),
         "timelines (>= 2 dated lines, >= 2 articles)": share(timeline, lambda t: sum(
             bool(LINE.match(line)) for line in t["answer"].splitlines()) >= 2 and len(
