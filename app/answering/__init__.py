@@ -3,8 +3,12 @@
 - ``pipeline``        the flow (rewrite, retrieve, rank sentences, pick, verify) and question validation;
 - ``rewriting``       follow-up questions made standalone;
 - ``sentences``       sentences ranked, the answer taken from the one that states it, composed and cited;
-- ``question_frame``  what a question asks for (spaCy parse);
-- ``verification``    whether a sentence states a picked answer (type, relation, argument, constraints);
+- ``question_frame``  what a question asks for (spaCy parse); its words in ``relation_lexicon``, its parse
+                      helpers in ``question_parse``;
+- ``verification``    whether a sentence states a picked answer (type, relation, argument, constraints), its
+                      checks in ``answer_span``, ``answer_type``, ``constraints``, ``name_matching``,
+                      ``number_relation``, ``argument_relation``, ``open_relation``, ``explanations`` and the
+                      shared ``dependency_tree`` helpers;
 - ``candidates``      the verified answers a sentence holds, an open question's slot filler;
 - ``pronouns``        who "he"/"she" is ("…,” he said): the person named just before;
 - ``picking``         the generator's constrained JSON pick of a sentence and a span;

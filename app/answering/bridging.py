@@ -29,11 +29,10 @@ from spacy.tokens import Doc
 from app.answering.question_frame import PERSON_ROLES
 from app.answering.question_frame import AnswerKind, analyse_question
 from app.answering.sentences import cite_sentences, word_similarity
-from app.answering.subquestions import Asking, combined_answer, merged
+from app.answering.subquestions import Asking, AskingPipeline, combined_answer, merged
 from app.types import Answer
 
 if TYPE_CHECKING:
-    from app.answering.pipeline import Pipeline
     from app.retrieval import Filters
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ def read_bridge(doc: Doc) -> Bridge | None:
     return None
 
 
-def answer_bridge(pipeline: Pipeline, question: str, filters: Filters | None, top_k: int | None,
+def answer_bridge(pipeline: AskingPipeline, question: str, filters: Filters | None, top_k: int | None,
                   temperature: float | None, done: Callable[..., dict]) -> Answer | None:
     """The answer through the described person's name, both steps cited; None when the question
     describes no one or no one is found (the single-answer flow answers it)."""

@@ -33,13 +33,12 @@ from spacy.tokens import Doc, Token
 from app.answering.question_frame import PEOPLE, AnswerKind, QuestionFrame, analyse_question
 from app.answering.refusals import refusal
 from app.answering.sentences import Outcome, cite_sentences, word_similarity
-from app.answering.subquestions import Asking, combined_answer, merged, numbered
+from app.answering.subquestions import Asking, AskingPipeline, combined_answer, merged, numbered
 from app.text import numbers_in
 from app.types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
     from app.retrieval import Filters
-    from app.answering.pipeline import Pipeline
 
 # "How <adjective> is X?" questions the question frame reads as a number (its "how old/long/..."),
 # and the comparatives whose smaller value wins ("younger" is the smaller age).
@@ -195,7 +194,7 @@ def _question(text: str) -> str:
 
 
 # -- answering ----------------------------------------------------------------------------------
-def answer_comparison(pipeline: Pipeline, question: str, filters: Filters | None, top_k: int | None,
+def answer_comparison(pipeline: AskingPipeline, question: str, filters: Filters | None, top_k: int | None,
                       temperature: float | None, done: Callable[..., dict]) -> Answer | None:
     """The comparison's answer, each side from its own verified sentence; None when the question is
     no comparison (the single-answer flow answers it). ``done(**fields)`` adds the fields every

@@ -11,22 +11,49 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.answering.question_frame import QuestionFrame
-from app.answering.sentences import ArticleContext, Outcome, answer_from_sentences, rank_sentences
+from app.answering.sentences import ArticleContext, Outcome, Prompts, answer_from_sentences, rank_sentences
 from app.types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
-    from app.answering.pipeline import Pipeline
-    from app.retrieval import Filters
+    from langchain_core.embeddings import Embeddings
+    from spacy.language import Language
+
+    from app.answering.picking import PickFn
+    from app.config import Settings
+    from app.retrieval import Filters, HybridRetriever
+    from app.store import Store
+
+
+class AskingPipeline(Protocol):
+    """What sub-questions (and the comparison and bridge flows) use of the answer pipeline, which
+    ``app.answering.pipeline.Pipeline`` provides; a protocol, so that none of them imports the
+    pipeline that imports them."""
+
+    settings: Settings
+    store: Store
+    pick_prompts: Prompts
+
+    @property
+    def nlp(self) -> Language: ...
+
+    @property
+    def embeddings(self) -> Embeddings: ...
+
+    def retriever(self, filters: Filters | None = None, top_k: int | None = None) -> HybridRetriever: ...
+
+    def weak_evidence(self, passages: Sequence[Passage]) -> bool: ...
+
+    def picker(self, temperature: float | None = None) -> PickFn: ...
 
 
 @dataclass
 class Asking:
     """How one question's sub-questions are asked: the pipeline and the request's options."""
 
-    pipeline: Pipeline
+    pipeline: AskingPipeline
     filters: Filters | None
     top_k: int | None
     temperature: float | None
