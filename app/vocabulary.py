@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from spacy.lang.en.stop_words import STOP_WORDS
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+_INITIAL_RE = re.compile(r"(?:^|[.!?][\"”’]?\s+|[\"“]\s*)([A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z])")
 # A word is typed in capitals for emphasis or by caps lock when most of the query's letters are.
 _SHOUTED = 0.8
 # A lower-case word is a name when the corpus capitalises it this often mid-sentence, and has it
@@ -37,16 +38,18 @@ class CorpusWords:
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusWords:
-        forms: dict[str, Counter] = defaultdict(Counter)
+        # Counted in C (Counter.update over findall): about 0.1 ms a chunk (docs/benchmarks.md).
+        seen: Counter = Counter()
+        initial: Counter = Counter()
         for text in texts:
-            # The first word of a sentence is capitalised whatever it is: not evidence of a name.
-            for match in WORD_RE.finditer(text):
-                start = match.start()
-                before = text[max(0, start - 2):start].strip()
-                if before and before[-1] in ".!?\"“":
-                    forms[match.group().lower()][match.group().lower()] += 0  # known, case unknown
-                    continue
-                forms[match.group().lower()][match.group()] += 1
+            seen.update(WORD_RE.findall(text))
+            initial.update(_INITIAL_RE.findall(text))
+        # The first word of a sentence is capitalised whatever it is: not evidence of a name (its
+        # word stays known, with no count for that form).
+        seen.subtract(initial)
+        forms: dict[str, Counter] = defaultdict(Counter)
+        for word, count in seen.items():
+            forms[word.lower()][word] += max(count, 0)
         return cls(forms=dict(forms))
 
     def __contains__(self, word: str) -> bool:

@@ -151,6 +151,7 @@ def test_page_shows_header_and_examples(page):
     model = page.locator("#nd-settings textarea, #nd-settings input[type=text]").first
     model.wait_for(state="visible")
     assert model.input_value().startswith("llama.cpp")
+    page.locator("#nd-as-of").get_by_text("Asked on").wait_for(state="visible")  # the question's date
     page.get_by_text("Answer settings").click()
 
 

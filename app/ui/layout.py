@@ -143,13 +143,14 @@ def build_app(newsdesk: Newsdesk) -> gr.Blocks:
                                               label="Passages retrieved (top-k)")
                             temperature = gr.Slider(0.0, 1.5, value=settings.llm.temperature, step=0.1,
                                                     label="Temperature (0 = most literal)")
-                            asked_on = gr.Textbox(value="", label="Asked on (YYYY-MM-DD; empty = today)",
-                                                  placeholder="today", elem_id="nd-as-of")
                             gr.Textbox(value=f"{newsdesk.pipeline.model_label}  (backend: {settings.llm.backend})",
                                        label="Model", interactive=False)
                             gr.Textbox(value=f"{settings.retrieval.mode} (dense + BM25, fused)"
                                        if settings.retrieval.mode == "hybrid" else settings.retrieval.mode,
                                        label="Retrieval", interactive=False)
+                            # The day the question is asked: "now", "this week" mean up to it.
+                            asked_on = gr.Textbox(value="", label="Asked on (YYYY-MM-DD; empty = today)",
+                                                  placeholder="today", elem_id="nd-as-of")
                     with gr.Column(scale=2, min_width=340):
                         sources = gr.HTML(empty_sources(), elem_id="nd-sources", js_on_load=None,
                                           container=True, padding=True, max_height=470)
