@@ -44,7 +44,8 @@ PICKS = st.sampled_from(['{"sentence": 1, "answer": "fourteen"}', '{"sentence": 
 @pytest.fixture(scope="module")
 def app(seed_settings):
     model = FakeListChatModel(responses=['{"sentence": 1, "answer": "fourteen"}', "not json", ""])
-    with Newsdesk(seed_settings, chat_model=model, embeddings=build_embeddings(seed_settings.embedding),
+    settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})  # many requests, one client
+    with Newsdesk(settings, chat_model=model, embeddings=build_embeddings(seed_settings.embedding),
                   nlp=load_spacy(), lexicon=Lexicon(seed_settings.wordnet_dir)) as newsdesk:
         yield newsdesk
 

@@ -52,7 +52,8 @@ def test_it_stands_for_the_earlier_question_s_place_when_its_topic_is_plural(nlp
 
 @pytest.fixture(scope="module")
 def app(seed_settings, nlp):
-    with Newsdesk(seed_settings, chat_model=FakeListChatModel(responses=["not a pick"]),
+    settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})  # many requests, one client
+    with Newsdesk(settings, chat_model=FakeListChatModel(responses=["not a pick"]),
                   embeddings=build_embeddings(seed_settings.embedding), nlp=nlp,
                   lexicon=Lexicon(seed_settings.wordnet_dir)) as newsdesk:
         yield newsdesk

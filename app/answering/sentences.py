@@ -22,159 +22,35 @@ import logging
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 from spacy.language import Language
 from spacy.tokens import Span
 
 from app.answering.candidates import Candidate, candidates, open_answer, preferred
-from app.answering.citations import evidence_text
 from app.answering.decision import Scorer
 from app.answering.evidence import SOFT_FAILURES, Candidate as WeighedCandidate, features as evidence_features, relation_evidence
-from app.answering.picking import (PickFn, choice_schema, explain_schema, factoid_schema, format_sentences, parse_choice,
-                                   parse_pick)
+from app.answering.picking import (PickFn, choice_schema, factoid_schema, format_sentences, parse_choice, parse_pick)
 from app.answering.pronouns import PERSONAL, antecedent, personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.lexicon import Lexicon
 from app.answering.rewriting import asked_part
-from app.answering.verification import Verdict, explains, gives_cause, locate, names_hold, same_name, verify
-from app.text import sentence_spans
-from app.types import Chunk, Citation, CitationOrigin, Passage
-from app.types import Span as TextSpan
+from app.answering.verification import Verdict, locate, same_name, verify
 
 log = logging.getLogger(__name__)
 
+# The answer flow's public names, some of them defined in the modules it was split into.
+__all__ = ["ArticleContext", "Outcome", "PassageContext", "Prompts", "SentenceRef", "answer_from_sentences", "cite",
+           "cite_sentences", "compose", "following_in_passage", "preceding_in_passage", "rank_sentences",
+           "reorder_passages", "sentence_window", "word_similarity"]
+from app.answering.cited_text import cite, cite_sentences, compose, reorder_passages  # noqa: F401 (re-exported)
+from app.answering.ranked_sentences import (ArticleContext, Outcome, PassageContext, Prompts,  # noqa: F401
+                                            SentenceRef, following_in_passage, preceding_in_passage,
+                                            rank_sentences, word_similarity)
+from app.answering.why_answers import _explain  # noqa: F401
 
-@dataclass(frozen=True)
-class SentenceRef:
-    passage: Passage
-    start: int  # offsets into passage.text
-    end: int
-    similarity: float
-
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.start:self.end]
-
-
-@dataclass(frozen=True)
-class Prompts:
-    pick_system: str
-    pick_user: str
-    explain_system: str
-    explain_user: str
-    choose_system: str
-    choose_user: str
-
-
-@dataclass
-class Outcome:
-    frame: QuestionFrame
-    answer: str = ""  # the verified span ("" for why/how)
-    sentences: list[SentenceRef] = field(default_factory=list)  # the stating sentence(s); empty = refuse
-    origin: str = "model"  # "model": the generator's pick verified; "matched": found by the checks
-    reason: str = ""  # why nothing was given
-    raw: str = ""  # the generator's JSON
-    # The calibrated decision (app/answering/decision.py): the candidate weighed, its evidence and
-    # the fitted probability that it is right (None without a fitted scorer or a candidate).
-    candidate: str = ""
-    evidence: dict[str, float] = field(default_factory=dict)
-    confidence: float | None = None
-
-    @property
-    def refused(self) -> bool:
-        return not self.sentences
-
-
-def rank_sentences(question: str, passages: Sequence[Passage], embeddings, limit: int | None = None
-                   ) -> list[SentenceRef]:
-    """The passages' sentences, most similar to the question first (MiniLM cosine)."""
-    refs = [(p, a, b) for p in passages for a, b in (sentence_spans(p.text) or [(0, len(p.text))])
-            if len(p.text[a:b]) > 12]
-    if not refs:
-        return []
-    vectors = np.asarray(embeddings.embed_documents([p.text[a:b] for p, a, b in refs]))
-    similarities = vectors @ np.asarray(embeddings.embed_query(question))
-    ranked = sorted(zip(refs, similarities), key=lambda item: -float(item[1]))
-    return [SentenceRef(p, a, b, float(s)) for (p, a, b), s in ranked[:limit]]
-
-
-def word_similarity(embeddings) -> Callable[[str, str], float]:
-    """Cosine of two words' embeddings, cached: "rocket" ~ "projectile" 0.55, "civilian" ~ "member" 0.41."""
-    cache: dict[str, np.ndarray] = {}
-
-    def vector(word: str) -> np.ndarray:
-        if word not in cache:
-            cache[word] = np.asarray(embeddings.embed_query(word))
-        return cache[word]
-
-    return lambda a, b: float(vector(a) @ vector(b))
-
-
-def _passage_context(ref: SentenceRef) -> str:
-    return evidence_text(ref.passage)
-
-
-class PassageContext:
-    """What a sentence's own passage attests (its text, title and date) and the sentences before it
-    there: the context of a sentence without a store (tests, and the default)."""
-
-    def __call__(self, ref: SentenceRef) -> str:
-        return _passage_context(ref)
-
-    def preceding(self, ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
-        return preceding_in_passage(ref, count)
-
-
-class ArticleContext(PassageContext):
-    """What a sentence's article attests: its passage, title and date, and its whole text. A
-    question's names and years hold for a sentence whose article states them (news names the event
-    a paragraph before its figure); a sentence that names another year or place itself still
-    fails (app/answering/verification.py). One per request: articles are read once."""
-
-    def __init__(self, store):
-        self.store = store
-        self._articles: dict[str, str] = {}
-        self._chunks: dict[str, list[Chunk]] = {}
-
-    def __call__(self, ref: SentenceRef) -> str:
-        article_id = ref.passage.article_id
-        if article_id not in self._articles:
-            article = self.store.get_article(article_id)
-            self._articles[article_id] = article.text if article is not None else ""
-        return evidence_text(ref.passage) + "\n" + self._articles[article_id]
-
-    def preceding(self, ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
-        """Up to ``count`` sentences before ``ref`` in its article, nearest first: in its passage,
-        then in the chunk before it."""
-        before = super().preceding(ref, count)
-        if len(before) == count or ref.passage.start == 0:
-            return before
-        article_id = ref.passage.article_id
-        if article_id not in self._chunks:
-            self._chunks[article_id] = self.store.article_chunks(article_id)
-        earlier = [c for c in self._chunks[article_id] if c.end <= ref.passage.start + ref.start and c.id != ref.passage.chunk_id]
-        if not earlier:
-            return before
-        chunk = max(earlier, key=lambda c: c.end)
-        passage = ref.passage.model_copy(update={"chunk_id": chunk.id, "text": chunk.text, "start": chunk.start,
-                                                 "end": chunk.end, "focus_text": None})
-        return before + preceding_in_passage(SentenceRef(passage, len(chunk.text), len(chunk.text), 0.0),
-                                             count - len(before))
-
-
-def following_in_passage(ref: SentenceRef) -> SentenceRef | None:
-    """The sentence after ``ref`` in its passage, if any."""
-    spans = [(a, b) for a, b in sentence_spans(ref.passage.text) if a >= ref.end and b - a > 12]
-    return SentenceRef(ref.passage, *spans[0], 0.0) if spans else None
-
-
-def preceding_in_passage(ref: SentenceRef, count: int = 2) -> list[SentenceRef]:
-    """Up to ``count`` sentences before ``ref`` in its own passage, nearest first."""
-    spans = [(a, b) for a, b in sentence_spans(ref.passage.text) if b <= ref.start and b - a > 12]
-    return [SentenceRef(ref.passage, a, b, 0.0) for a, b in reversed(spans[-count:])] if count > 0 else []
+log = logging.getLogger(__name__)
 
 
 def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Language, ask: PickFn | None,
@@ -515,115 +391,3 @@ def _unambiguous(frame: QuestionFrame, found: Sequence[Candidate]) -> str | None
     strong = preferred(frame, [c for c in found if c.verdict.strength >= 2])
     texts = list(dict.fromkeys(c.text for c in strong))
     return texts[0] if len(texts) == 1 else None
-
-
-def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequence[Span], ask: PickFn | None,
-             prompts: Prompts, user_fields: dict, nlp: Language | None = None,
-             context: PassageContext | None = None) -> Outcome:
-    raw = ""
-    picked: tuple[int, ...] = ()
-    if ask is not None:
-        try:
-            raw = ask(prompts.explain_system, prompts.explain_user.format(**user_fields), explain_schema(len(ranked)))
-        except Exception as err:
-            log.warning("explanation pick failed: %s", err)
-        picked = parse_pick(raw, len(ranked)).sentences
-    # Measured: a sentence that is only about the event (no cause, purpose or means in it) was the
-    # usual wrong why-answer, so the model's pick must explain too; and its article must name what
-    # the question names (another story's "factors to blame for the loss" is not this loss's).
-    context = context or PassageContext()
-
-    def explaining(i: int) -> Verdict:
-        if not names_hold(frame, spans[i], context(ranked[i])):
-            return Verdict(False, "the sentence's article does not name what the question names", "constraint-mismatch")
-        return explains(frame, spans[i], ranked[i].passage.title or "")
-
-    chosen = [i - 1 for i in picked if explaining(i - 1).strength >= 2]
-    origin = "model"
-    verdicts: list[tuple[int, Verdict]] = []
-    if not chosen:
-        verdicts = [(i, explaining(i)) for i in range(len(spans))]
-        chosen = [i for i, v in verdicts if v and v.strength >= 2][:1]
-        origin = "matched"
-    if not chosen and nlp is not None:
-        # News often gives the cause in the sentence after the statement, referring back to it: "The
-        # NTSB … was absent. It is presently unable to operate due to a shutdown …".
-        followed = [(i, after) for i, about in verdicts if about
-                    and (after := following_in_passage(ranked[i])) is not None
-                    and _refers_back(after.text)]
-        for (i, after), doc in zip(followed, nlp.pipe([after.text for _, after in followed])):
-            if gives_cause(frame, doc[:]):
-                return Outcome(frame, "", [ranked[i], after], "matched", raw=raw)
-    if not chosen:
-        return Outcome(frame, reason="no sentence explains it", raw=raw)
-    stated = [ranked[i] for i in chosen]
-    # A quotation the sentence opens and does not close goes on in the next one: the speaker's
-    # words are cited whole ("said "Buildings can only be … up to four floors[...]" / "This hotel
-    # had been built up to six floors.").
-    if _opens_quote(stated[-1].text) and (rest := following_in_passage(stated[-1])) is not None:
-        stated.append(rest)
-    return Outcome(frame, "", stated, origin, raw=raw)
-
-
-def _opens_quote(text: str) -> bool:
-    """More opening quotation marks than closing ones (a straight one is closing at the end)."""
-    if text.count("“") != text.count("”"):
-        return text.count("“") > text.count("”")
-    return text.count('"') % 2 == 1 and not text.rstrip(" .!?").endswith('"')
-
-
-_BACK_REFERENCES = frozenset("it this that they he she".split())
-
-
-def _refers_back(text: str) -> bool:
-    """The sentence opens with a word that refers to the one before ("It is unable to operate …")."""
-    first = re.match(r"\W*([A-Za-z]+)", text)
-    return first is not None and first.group(1).lower() in _BACK_REFERENCES
-
-
-# -- the reader's view --------------------------------------------------------------------------
-def compose(outcome: Outcome) -> tuple[str, list[Citation]]:
-    """Answer text (the span first, then each stating sentence with its marker) and one citation
-    per sentence, with its exact span."""
-    marked, citations = cite_sentences([(ref, outcome.origin) for ref in outcome.sentences])
-    text = " ".join(marked)
-    span = outcome.answer.strip().rstrip(".")  # a copied span may end the sentence: one full stop
-    if span and not outcome.sentences[0].text.lower().startswith(span.lower()):
-        text = f"{span[:1].upper()}{span[1:]}. {text}"
-    return text, citations
-
-
-def cite_sentences(stated: Sequence[tuple[SentenceRef, CitationOrigin]]) -> tuple[list[str], list[Citation]]:
-    """Each distinct (sentence, origin) with its marker, and one citation per sentence, numbered in
-    order (a single answer, a "he said" answer's two sentences, each side of a multi-article one)."""
-    numbers: dict[tuple[str, int], int] = {}
-    citations: list[Citation] = []
-    marked = []
-    for ref, origin in stated:
-        key = (ref.passage.article_id, ref.passage.start + ref.start)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            citations.append(cite(ref, numbers[key], origin))
-            marked.append(_marked(ref.text, numbers[key]))
-    return marked, citations
-
-
-def _marked(sentence: str, number: int) -> str:
-    sentence = sentence.rstrip()
-    end = len(sentence.rstrip(".!?\"'”’"))
-    return f"{sentence[:end]} [{number}]{sentence[end:] or '.'}"
-
-
-def cite(ref: SentenceRef, number: int, origin: CitationOrigin = "matched") -> Citation:
-    """Citation ``[number]`` of a sentence: its passage, and the sentence as the exact span."""
-    p = ref.passage
-    return Citation(number=number, article_id=p.article_id, title=p.title, url=p.url, date=p.date,
-                    source=p.source, chunk_id=p.chunk_id, chunk_text=p.text,
-                    span=TextSpan(text=ref.text, start=p.start + ref.start, end=p.start + ref.end), origin=origin)
-
-
-def reorder_passages(passages: Sequence[Passage], citations: Sequence[Citation]) -> list[Passage]:
-    cited = list(dict.fromkeys(c.chunk_id for c in citations))  # two cited sentences may share a chunk
-    by_chunk = {p.chunk_id: p for p in passages}
-    ordered = [by_chunk[c] for c in cited if c in by_chunk] + [p for p in passages if p.chunk_id not in cited]
-    return [p.model_copy(update={"number": i}) for i, p in enumerate(ordered, start=1)]
