@@ -24,7 +24,7 @@ from app.lexicon import Lexicon
 SOFT_FAILURES = ("wrong-relation", "constraint-mismatch", "wrong-argument")
 FEATURES = ("model_pick", "rules_agree", "strength", "similarity", "rank", "relation_embedding", "relation_lexicon",
             "content_overlap", "constraints_named", "type_labelled", "wrong_relation", "constraint_mismatch",
-            "wrong_argument", "number", "person", "time", "place", "name", "open")
+            "wrong_argument") + tuple(kind.value for kind in AnswerKind if kind is not AnswerKind.REASON)
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ def features(frame: QuestionFrame, candidate: Candidate, sentence: Span, similar
         "constraint_mismatch": float(candidate.failure == "constraint-mismatch"),
         "wrong_argument": float(candidate.failure == "wrong-argument"),
     }
-    for kind in ("number", "person", "time", "place", "name", "open"):
-        values[kind] = float(frame.kind == AnswerKind(kind))
+    for kind in AnswerKind:  # the question's kind, one-hot (why/how questions are not weighed)
+        values[kind.value] = float(frame.kind == kind)
     return {name: round(values[name], 4) for name in FEATURES}
 
 

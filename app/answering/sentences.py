@@ -37,14 +37,8 @@ from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_ques
 from app.lexicon import Lexicon
 from app.answering.rewriting import asked_part
 from app.answering.verification import Verdict, locate, same_name, verify
-
-log = logging.getLogger(__name__)
-
-# The answer flow's public names, some of them defined in the modules it was split into.
-__all__ = ["ArticleContext", "Outcome", "PassageContext", "Prompts", "SentenceRef", "answer_from_sentences", "cite",
-           "cite_sentences", "compose", "following_in_passage", "preceding_in_passage", "rank_sentences",
-           "reorder_passages", "sentence_window", "word_similarity"]
-from app.answering.cited_text import cite, cite_sentences, compose, reorder_passages  # noqa: F401 (re-exported)
+# The flow's public names that live in the modules it was split into, imported here for callers.
+from app.answering.cited_text import cite, cite_sentences, compose, reorder_passages  # noqa: F401
 from app.answering.ranked_sentences import (ArticleContext, Outcome, PassageContext, Prompts,  # noqa: F401
                                             SentenceRef, following_in_passage, preceding_in_passage,
                                             rank_sentences, word_similarity)

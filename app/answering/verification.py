@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 
 from spacy.tokens import Span, Token
 
+# Also imported here for callers: the names that moved into the modules split off from this one.
 from app.answering.answer_span import Verdict, asks, locate, span_value
 from app.answering.answer_type import _restates, _typed_tokens, example_of, of_asked_type
 from app.answering.argument_relation import _argument_relation
@@ -43,17 +44,6 @@ from app.answering.open_relation import NAMING_VERBS, _open_relation, characteri
 from app.answering.question_frame import AnswerKind, QuestionFrame
 from app.answering.relation_lexicon import relates
 
-__all__ = [
-    "verify", "verify_tokens",
-    "Verdict", "asks", "locate", "span_value",  # answer_span
-    "example_of", "of_asked_type",  # answer_type
-    "check_constraints", "names_hold",  # constraints
-    "same_name",  # name_matching
-    "dependency_distance", "dependency_path",  # dependency_tree
-    "counted_noun",  # number_relation
-    "NAMING_VERBS", "characterization",  # open_relation
-    "explains", "gives_cause",  # explanations
-]
 
 
 def verify(frame: QuestionFrame, sentence: Span, answer: str, context: str = "",
