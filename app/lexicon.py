@@ -26,7 +26,9 @@ class Lexicon:
     def __init__(self, directory: Path | str):
         self.directory = Path(directory)
         self._reader = None
-        self._lock = threading.Lock()
+        # nltk's reader seeks and reads shared file handles: two threads reading at once get each
+        # other's lines (garbled synsets, exceptions). Every read holds this lock; results are cached.
+        self._lock = threading.RLock()
         self._missing = False
 
     @property
@@ -75,8 +77,9 @@ class Lexicon:
 
 @lru_cache(maxsize=100_000)
 def _knows(lexicon: Lexicon, word: str) -> bool:
-    reader = lexicon.reader
-    return any(reader.morphy(word, pos) is not None for pos in "nvar")
+    with lexicon._lock:
+        reader = lexicon.reader
+        return any(reader.morphy(word, pos) is not None for pos in "nvar")
 
 
 # Only a word's first senses: "kill" in sense 8 means "overwhelm with hilarity".
@@ -85,10 +88,11 @@ _SENSES = 3
 
 @lru_cache(maxsize=100_000)
 def _synonyms(lexicon: Lexicon, lemma: str, pos: str | None) -> frozenset[str]:
-    reader = lexicon.reader
     found = {lemma}
-    for synset in reader.synsets(lemma, pos)[:_SENSES]:
-        for entry in synset.lemmas():
-            found.add(entry.name().lower().replace("_", " "))
-            found.update(d.name().lower() for d in entry.derivationally_related_forms())
+    with lexicon._lock:
+        reader = lexicon.reader
+        for synset in reader.synsets(lemma, pos)[:_SENSES]:
+            for entry in synset.lemmas():
+                found.add(entry.name().lower().replace("_", " "))
+                found.update(d.name().lower() for d in entry.derivationally_related_forms())
     return frozenset(found)

@@ -7,6 +7,7 @@ the principle they state; none comes from a question set.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -123,6 +124,18 @@ def test_a_word_neither_the_corpus_nor_the_lexicon_knows_is_corrected_to_the_nea
 def test_an_english_word_the_corpus_lacks_is_left_as_typed(lexicon):
     assert lexicon.available
     assert normalise_query("which boats were sunk", WORDS, lexicon.knows) == "which boats were sunk"
+
+
+def test_the_lexicon_answers_threads_reading_at_once_as_it_answers_one(seed_settings):
+    """The web UI and the APIs answer sessions in parallel threads, and nltk's reader shares its file
+    handles: unguarded, concurrent lookups read each other's lines and raise."""
+    words = sorted(Lexicon(seed_settings.wordnet_dir).reader.all_lemma_names("n"))[::40][:2000]
+    alone = Lexicon(seed_settings.wordnet_dir)
+    expected = {word: alone.synonyms(word, "NOUN") for word in words}
+    shared = Lexicon(seed_settings.wordnet_dir)  # a fresh one: nothing cached yet
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = dict(zip(words, pool.map(lambda word: shared.synonyms(word, "NOUN"), words)))
+    assert got == expected
 
 
 # -- yes or no ------------------------------------------------------------------------------------
