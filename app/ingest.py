@@ -22,8 +22,9 @@ from langchain_core.indexing import index
 
 from app.chunking import chunk_article
 from app.config import Settings
+from app.lexical_index import BM25Cache
 from app.loading import LoadProblem, load_path
-from app.store import Store, origin_file
+from app.store import Store, origin_file, record_key
 from app.text import date_number
 from app.types import Article, Chunk
 
@@ -179,7 +180,7 @@ def ingest(
                 cleanup="incremental",
                 source_id_key="article_id",
                 batch_size=len(docs) or 1,  # one embedding call per batch: length-sorted, least padding
-                key_encoder="sha256",
+                key_encoder=record_key,
             )
         report.chunks_embedded += result["num_added"] + result["num_updated"]
         report.chunks_deleted += result["num_deleted"]
@@ -202,6 +203,12 @@ def ingest(
         report.chunks_deleted += store.delete_articles(stale)
         report.removed = stale
 
+    if report.added or report.updated or report.removed:
+        # Built here, once, and saved: serving processes open it instead of each building it on
+        # their next question (app/lexical_index.py).
+        if progress:
+            progress(total, total, "building the keyword (BM25) index")
+        BM25Cache(store).index()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report.summary())
     return report

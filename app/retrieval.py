@@ -8,28 +8,24 @@ calibration between the two, only ranks.
 from __future__ import annotations
 
 import logging
-import threading
-import time
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-import bm25s
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from app.config import RetrievalSettings
-from app.store import Store
-from app.vocabulary import CorpusWords
+from app.lexical_index import BM25Cache
+from app.store import Store, chunk_id_of
 from app.text import date_number
 from app.types import Passage
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 class FilterError(ValueError):
@@ -73,6 +69,11 @@ class Filters:
             sources = [sources]
         return cls(sources=tuple(sources or ()), date_from=date_from, date_to=date_to)
 
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return self != Filters()
+
     def chroma_where(self) -> dict | None:
         clauses: list[dict] = []
         if self.sources:
@@ -97,76 +98,6 @@ class Filters:
         if self.published_by and date and date[:10] > self.published_by.isoformat():
             return False
         return True
-
-
-class BM25Index:
-    """BM25 over all chunks, built once per index generation and shared by all queries."""
-
-    def __init__(self, rows: list):
-        self.rows = rows
-        self.model = bm25s.BM25()
-        # Column arrays, so a filtered query masks 100k rows in numpy instead of a Python loop.
-        self.sources = np.array([r["source"] or "" for r in rows], dtype=str)
-        self.dates = np.array([r["date"] or "" for r in rows], dtype=str)
-        # The corpus's spellings and capitals, for reading readers' queries (app/vocabulary.py).
-        self.words = CorpusWords.from_texts(r["text"] for r in rows)
-        if rows:
-            tokens = bm25s.tokenize([r["text"] for r in rows], stopwords="en", show_progress=False)
-            self.model.index(tokens, show_progress=False)
-            self.vocab = tokens.vocab
-        else:
-            self.vocab = {}
-
-    def search(self, query: str, k: int, filters: Filters) -> list[tuple[int, float]]:
-        if not self.rows:
-            return []
-        terms = [t for t in bm25s.tokenize(query, stopwords="en", return_ids=False, show_progress=False)[0]
-                 if t in self.vocab]
-        if not terms:
-            return []
-        scores = self.model.get_scores(terms)
-        if filters != Filters():
-            scores = np.where(self.mask(filters), scores, 0.0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        ranked = sorted(((int(i), float(scores[i])) for i in top if scores[i] > 0), key=lambda x: -x[1])
-        return ranked
-
-
-    def mask(self, filters: Filters) -> np.ndarray:
-        """The rows ``filters`` allows (the same rule as ``Filters.allows``)."""
-        mask = np.ones(len(self.rows), dtype=bool)
-        if filters.sources:
-            mask &= np.isin(self.sources, list(filters.sources))
-        if filters.date_from:
-            mask &= (self.dates != "") & (self.dates >= filters.date_from.isoformat())
-        if filters.date_to:
-            mask &= (self.dates != "") & (self.dates <= filters.date_to.isoformat())
-        if filters.published_by:
-            mask &= (self.dates == "") | (self.dates <= filters.published_by.isoformat())
-        return mask
-
-
-class BM25Cache:
-    """The BM25 index of one store, rebuilt when the store changes (its generation counter).
-    Held by the long-lived ``Pipeline``, so every query shares one index."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.build_seconds: list[float] = []  # one entry per build, for benchmarks and logs
-        self._lock = threading.Lock()
-        self._cached: tuple[int, BM25Index] | None = None
-
-    def index(self) -> BM25Index:
-        generation = self.store.generation
-        with self._lock:
-            if self._cached is None or self._cached[0] != generation:
-                started = time.perf_counter()
-                self._cached = (generation, BM25Index(self.store.all_chunks()))
-                self.build_seconds.append(time.perf_counter() - started)
-                log.info("BM25 index built over %d chunks in %.2f s", len(self._cached[1].rows),
-                         self.build_seconds[-1])
-            return self._cached[1]
 
 
 def reciprocal_rank_fusion(rankings: list[tuple[list[str], float]], k: int = 60) -> dict[str, float]:
@@ -199,26 +130,27 @@ class HybridRetriever(BaseRetriever):
         rankings: list[tuple[list[str], float]] = []
 
         if settings.mode in ("hybrid", "dense"):
-            dense = self._dense_search(query, settings.candidates)
             ids = []
-            for doc, distance in dense:
-                passage = document_to_passage(doc)
+            for passage, distance in self._dense_search(query, settings.candidates):
                 passage.dense_similarity = round(1.0 - float(distance), 4)
                 candidates[passage.chunk_id] = passage
                 ids.append(passage.chunk_id)
             rankings.append((ids, settings.dense_weight))
 
         if settings.mode in ("hybrid", "bm25"):
-            if self.bm25 is None:
-                self.bm25 = BM25Cache(self.store)
-            index = self.bm25.index()
+            hits = self._lexical_index().search(query, settings.candidates, self.filters)
+            # Texts are read from SQLite for the hits dense search did not bring.
+            rows = self.store.chunk_rows(chunk_id for chunk_id, _ in hits if chunk_id not in candidates)
             ids = []
-            for row_number, score in index.search(query, settings.candidates, self.filters):
-                row = index.rows[row_number]
-                passage = candidates.get(row["id"]) or row_to_passage(row)
+            for chunk_id, score in hits:
+                passage = candidates.get(chunk_id)
+                if passage is None:
+                    if chunk_id not in rows:
+                        continue  # removed after this index generation was read
+                    passage = row_to_passage(rows[chunk_id])
                 passage.bm25_score = round(score, 4)
-                candidates[passage.chunk_id] = passage
-                ids.append(passage.chunk_id)
+                candidates[chunk_id] = passage
+                ids.append(chunk_id)
             rankings.append((ids, settings.bm25_weight))
 
         fused = reciprocal_rank_fusion(rankings, k=settings.rrf_k)
@@ -260,29 +192,49 @@ class HybridRetriever(BaseRetriever):
             passage.also_in = [c for c in copies[story] if c.article_id != passage.article_id]
 
 
-    # How far to look past k, unfiltered, before asking Chroma to filter.
-    FILTER_OVERFETCH: ClassVar[int] = 10
+    def _lexical_index(self):
+        if self.bm25 is None:
+            self.bm25 = BM25Cache(self.store)
+        return self.bm25.index()
 
-    def _dense_search(self, query: str, k: int) -> list[tuple[Document, float]]:
-        """(document, cosine distance) pairs, nearest first, within the filters.
+    # Filtered dense search looks at the nearest k / share * OVERFETCH unfiltered (share: the part
+    # of the archive the filter allows), at most WIDEST of them.
+    OVERFETCH: ClassVar[float] = 3.0
+    WIDEST: ClassVar[int] = 10_000
 
-        Chroma evaluates a metadata filter over every record (0.5 s at 100k chunks), while an
-        unfiltered HNSW search takes ~5 ms. Most filters keep a good share of an archive, so look
-        at the nearest ``k * FILTER_OVERFETCH`` unfiltered and filter here; only a filter too
-        selective for that goes to Chroma. Either way the result is the k nearest allowed.
+    def _dense_search(self, query: str, k: int) -> list[tuple[Passage, float]]:
+        """(passage, cosine distance) pairs, nearest first, within the filters.
+
+        Chroma evaluates a metadata filter row by row (0.1-0.5 s at 100k chunks, linear in the rows
+        it allows), while an unfiltered HNSW search returning keys alone takes ~5 ms per 1,000. So a
+        filtered search asks for enough nearest keys that about ``OVERFETCH`` times k of them should
+        pass (the filter's share of the archive is known from BM25's columns), keeps the allowed
+        ones by their chunk ids (``record_key``), and reads their texts from SQLite. Only when too
+        few pass, or the index predates keys that name chunks, does Chroma filter.
         """
         vectorstore = self.store.vectorstore
         where = self.filters.chroma_where()
         if where is None:
-            return vectorstore.similarity_search_with_score(query, k=k)
+            return [(document_to_passage(doc), distance)
+                    for doc, distance in vectorstore.similarity_search_with_score(query, k=k)]
         vector = vectorstore.embeddings.embed_query(query)
-        wide_k = k * self.FILTER_OVERFETCH
-        wide = vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=wide_k)
-        allowed = [(doc, d) for doc, d in wide
-                   if self.filters.allows(doc.metadata.get("source") or None, doc.metadata.get("date") or None)]
-        if len(allowed) >= k or len(wide) < wide_k:  # enough, or that was the whole collection
-            return allowed[:k]
-        return vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
+        index = self._lexical_index()
+        mask = index.mask(self.filters)
+        allowed = int(mask.sum())
+        if allowed == 0:
+            return []
+        wide_k = min(math.ceil(k * self.OVERFETCH * index.size / allowed), self.WIDEST, index.size)
+        found = vectorstore._collection.query(query_embeddings=[vector], n_results=wide_k, include=["distances"])
+        keys, distances = found["ids"][0], found["distances"][0]
+        chunk_ids = [chunk_id_of(key) for key in keys]
+        if chunk_ids and None not in chunk_ids:
+            kept = [(chunk_id, distance) for chunk_id, distance, ok in
+                    zip(chunk_ids, distances, index.allows(chunk_ids, mask)) if ok][:k]
+            if len(kept) >= min(k, allowed) or len(keys) < wide_k:
+                rows = self.store.chunk_rows(chunk_id for chunk_id, _ in kept)
+                return [(row_to_passage(rows[chunk_id]), distance) for chunk_id, distance in kept if chunk_id in rows]
+        return [(document_to_passage(doc), distance) for doc, distance in
+                vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)]
 
 
 def document_to_passage(doc: Document) -> Passage:

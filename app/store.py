@@ -1,11 +1,13 @@
 """The persisted index: Chroma vectors, LangChain's record manager, and our article/chunk tables.
 
 Layout of ``index_dir``:
-- ``chroma/``            the Chroma collection (embeddings + chunk text + metadata);
+- ``chroma/``            the Chroma collection (embeddings + chunk text + metadata), each record
+                         keyed "<chunk id>@<hash of text and metadata>" (``record_key``);
 - ``records.sqlite3``    LangChain's SQLRecordManager: which chunk hashes are in Chroma;
 - ``newsdesk.sqlite3``   articles (full cleaned text, for offsets and the source viewer), chunks
                          (for BM25 and offsets), stories (wire copies grouped, app/dedup.py) and
                          meta (embedding model, generation counter).
+- ``bm25/``              the BM25 index of the current generation, memory-mapped (app/lexical_index.py).
 
 Several processes may use one index (a server, a CLI ingest, a watcher): every write bumps the
 generation counter, and readers compare it before each search, rebuilding BM25 and reopening
@@ -17,6 +19,8 @@ or write it at once.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import sqlite3
 import threading
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from app.config import Settings
 from filelock import FileLock, Timeout
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from app.embedding import build_embeddings, embedding_model_name
@@ -51,6 +56,20 @@ CREATE TABLE IF NOT EXISTS stories (
 );
 CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story_id);
 """
+
+
+def record_key(document: Document) -> str:
+    """A chunk's key in Chroma and the record manager: its chunk id, then a hash of its text and
+    metadata (a changed chunk is a new record, as with LangChain's own encoders). A nearest-
+    neighbour search that returns keys alone names its chunks without reading any metadata."""
+    payload = json.dumps([document.page_content, document.metadata], sort_keys=True, ensure_ascii=False)
+    return f"{document.metadata['chunk_id']}@{hashlib.sha256(payload.encode()).hexdigest()[:32]}"
+
+
+def chunk_id_of(key: str) -> str | None:
+    """The chunk id in a ``record_key``; None for a key of an index built before keys named chunks."""
+    chunk_id, at, digest = key.rpartition("@")
+    return chunk_id if at and len(digest) == 32 else None
 
 
 # Chroma's embedded store keeps its vector index in memory and does not notice what another
@@ -163,12 +182,36 @@ class Store:
         return Article(id=row["id"], title=row["title"], text=row["text"], date=row["date"],
                        url=row["url"], source=row["source"], origin=row["origin"])
 
+    _CHUNK_ROWS = ('SELECT c.id, c.article_id, c.idx, c.start, c."end", c.text, a.title, a.date, a.url, a.source '
+                   "FROM chunks c JOIN articles a ON a.id = c.article_id")
+
     def all_chunks(self) -> list[sqlite3.Row]:
         with self._db_lock:
-            return self.db.execute(
-                'SELECT c.id, c.article_id, c.idx, c.start, c."end", c.text, a.title, a.date, a.url, a.source '
-                "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.article_id, c.idx"
-            ).fetchall()
+            return self.db.execute(self._CHUNK_ROWS + " ORDER BY c.article_id, c.idx").fetchall()
+
+    def iter_chunk_rows(self) -> Iterator[sqlite3.Row]:
+        """Every chunk with its article's fields, read a page at a time on a connection of its own
+        (a million chunks are not held at once, and other threads keep the store's connection)."""
+        db = sqlite3.connect(self.dir / "newsdesk.sqlite3", timeout=30)
+        db.row_factory = sqlite3.Row
+        try:
+            cursor = db.execute(self._CHUNK_ROWS + " ORDER BY c.article_id, c.idx")
+            while rows := cursor.fetchmany(5000):
+                yield from rows
+        finally:
+            db.close()
+
+    def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, sqlite3.Row]:
+        """The chunks with these ids, with their article's fields, by id (unknown ids are left out)."""
+        wanted = list(dict.fromkeys(chunk_ids))
+        found: dict[str, sqlite3.Row] = {}
+        with self._db_lock:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start:start + 500]
+                marks = ",".join("?" * len(part))
+                for row in self.db.execute(self._CHUNK_ROWS + f" WHERE c.id IN ({marks})", part):
+                    found[row["id"]] = row
+        return found
 
     def article_chunks(self, article_id: str) -> list[Chunk]:
         with self._db_lock:

@@ -53,7 +53,8 @@ from app.dates import format_day, parse_iso
 from app.lexicon import Lexicon
 from app.llm import BackendError, build_chat_model, model_label, new_generation_lock, with_temperature
 from app.nlp import load_spacy
-from app.retrieval import BM25Cache, FilterError, Filters, HybridRetriever
+from app.lexical_index import BM25Cache
+from app.retrieval import FilterError, Filters, HybridRetriever
 from app.store import Store
 from app.types import Answer, FinalAnswer, Passage, StreamEvent, TextDelta
 from app.vocabulary import normalise_query

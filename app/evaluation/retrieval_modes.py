@@ -31,7 +31,8 @@ def _queries(questions: Sequence[Question]) -> list[tuple[Question, str]]:
 def compare_modes(questions: Sequence[Question] | Path | str, settings: Settings | None = None, *,
                   corpus: Path | str | None = None, modes: Sequence[str] = MODES) -> dict[str, dict]:
     """{mode: {recall_at_k, mrr, n, k, latency_ms_p50}} over the answerable turns of ``questions``."""
-    from app.retrieval import BM25Cache, HybridRetriever
+    from app.lexical_index import BM25Cache
+    from app.retrieval import HybridRetriever
     from app.store import Store
 
     settings = settings or get_settings()
