@@ -210,7 +210,8 @@ class HybridRetriever(BaseRetriever):
         filtered search asks for enough nearest keys that about ``OVERFETCH`` times k of them should
         pass (the filter's share of the archive is known from BM25's columns), keeps the allowed
         ones by their chunk ids (``record_key``), and reads their texts from SQLite. Only when too
-        few pass, or the index predates keys that name chunks, does Chroma filter.
+        few would pass (a filter so selective that Chroma filters few rows), or the index predates
+        keys that name chunks, does Chroma filter.
         """
         vectorstore = self.store.vectorstore
         where = self.filters.chroma_where()
@@ -223,16 +224,18 @@ class HybridRetriever(BaseRetriever):
         allowed = int(mask.sum())
         if allowed == 0:
             return []
-        wide_k = min(math.ceil(k * self.OVERFETCH * index.size / allowed), self.WIDEST, index.size)
-        found = vectorstore._collection.query(query_embeddings=[vector], n_results=wide_k, include=["distances"])
-        keys, distances = found["ids"][0], found["distances"][0]
-        chunk_ids = [chunk_id_of(key) for key in keys]
-        if chunk_ids and None not in chunk_ids:
-            kept = [(chunk_id, distance) for chunk_id, distance, ok in
-                    zip(chunk_ids, distances, index.allows(chunk_ids, mask)) if ok][:k]
-            if len(kept) >= min(k, allowed) or len(keys) < wide_k:
-                rows = self.store.chunk_rows(chunk_id for chunk_id, _ in kept)
-                return [(row_to_passage(rows[chunk_id]), distance) for chunk_id, distance in kept if chunk_id in rows]
+        wide_k = min(math.ceil(k * self.OVERFETCH * index.size / allowed), index.size)
+        if wide_k <= self.WIDEST:  # else a filter this selective is cheap for Chroma: few rows pass
+            found = vectorstore._collection.query(query_embeddings=[vector], n_results=wide_k, include=["distances"])
+            keys, distances = found["ids"][0], found["distances"][0]
+            chunk_ids = [chunk_id_of(key) for key in keys]
+            if chunk_ids and None not in chunk_ids:
+                kept = [(chunk_id, distance) for chunk_id, distance, ok in
+                        zip(chunk_ids, distances, index.allows(chunk_ids, mask)) if ok][:k]
+                if len(kept) >= min(k, allowed) or len(keys) < wide_k:
+                    rows = self.store.chunk_rows(chunk_id for chunk_id, _ in kept)
+                    return [(row_to_passage(rows[chunk_id]), distance) for chunk_id, distance in kept
+                            if chunk_id in rows]
         return [(document_to_passage(doc), distance) for doc, distance in
                 vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)]
 

@@ -50,7 +50,8 @@ def section_recall(args) -> dict:
 def _recall(store, settings, asked: list, k: int = 5) -> dict:
     """A hit: a gold evidence span inside one of the top k passages (the evaluation's own test)."""
     from app.evaluation.metrics import retrieval_scores
-    from app.retrieval import BM25Cache, HybridRetriever
+    from app.lexical_index import BM25Cache
+    from app.retrieval import HybridRetriever
 
     bm25 = BM25Cache(store)
     result = {}

@@ -72,7 +72,7 @@ def test_dense_search_with_a_filter_gives_chromas_filtered_answer_on_both_paths(
     # One article in 31 passes: the over-fetch scales with that, and reaches it.
     ours, chroma = both(Filters(sources=("Herald",)))
     assert ours == chroma and [c.split("#")[0] for c in ours] == ["recent"]
-    # Capped below what the filter needs, too few pass, and Chroma filters instead.
+    # A filter too selective for the over-fetch limit: Chroma filters instead.
     monkeypatch.setattr(HybridRetriever, "WIDEST", 3)
     ours, chroma = both(Filters(sources=("Herald",)))
     assert ours == chroma and [c.split("#")[0] for c in ours] == ["recent"]
