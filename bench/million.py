@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.million bm25      [--chunks 1000000]   # the saved BM25 index, as ingest builds it
     .venv/bin/python -m bench.million measure   [--chunks 1000000]   # a fresh process: retrieval, memory
     .venv/bin/python -m bench.million serve     [--chunks 1000000]   # `newsdesk serve` until it answers
+    .venv/bin/python -m bench.million chroma-server [--chunks ...]   # measure, vectors in `chroma run`
 
 Embedding a million chunks with the real model on 2 cores takes hours (about 130 chunks/s at
 best), so this index's vectors are made from real ones. Every sentence of the Wikinews articles
@@ -139,15 +140,18 @@ def build_bm25(chunks: int) -> dict:
             "peak_rss_mb": peak_rss_mb(), "bm25_folder": dir_size(cache.root)}
 
 
-def measure(chunks: int, queries: int = 100) -> dict:
+def measure(chunks: int, queries: int = 100, chroma_url: str | None = None) -> dict:
     """In this (fresh) process: opening the index, BM25's load, retrieval p50/p95 with and without
-    filters, and peak memory, the generator excluded."""
+    filters, and peak memory, the generator excluded. With ``chroma_url`` the vectors are searched
+    in that Chroma server."""
     from app.answering import Pipeline
     from app.retrieval import Filters
     from app.store import Store
 
     folder = folder_for(chunks)
     settings = settings_for(folder, BACKEND)
+    if chroma_url:
+        settings = settings.with_overrides(chroma_url=chroma_url)
     result: dict = {"chunks": chunks, "rss_start_mb": rss_mb(), "loadavg_start": loadavg()}
     with Clock() as clock:
         store = Store(settings)
@@ -259,9 +263,42 @@ def serve(chunks: int, queries: int = 20, generator: bool = True, timeout: float
         process.wait(30)
 
 
+def with_chroma_server(chunks: int, queries: int = 100) -> dict:
+    """``measure`` with the archive's Chroma folder served by ``chroma run`` (the chromadb package's
+    server) on loopback, and the server's memory beside this process's."""
+    import socket
+    import urllib.request
+
+    folder = folder_for(chunks)
+    cli = Path(sys.executable).parent / "chroma"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.perf_counter()
+    server = subprocess.Popen([str(cli), "run", "--path", str(folder / "chroma"), "--port", str(port),
+                               "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - started > 300:
+                    return {"error": "chroma run did not start"}
+                time.sleep(0.5)
+        result = {"server_ready_s": round(time.perf_counter() - started, 2),
+                  **measure(chunks, queries, chroma_url=url)}
+        result["chroma_server_memory"] = _memory_of(server.pid)
+        return result
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("build", "bm25", "measure", "serve"))
+    parser.add_argument("step", choices=("build", "bm25", "measure", "serve", "chroma-server"))
     parser.add_argument("--chunks", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
@@ -273,6 +310,8 @@ def main(argv: list[str] | None = None) -> None:
         result = build_bm25(args.chunks)
     elif args.step == "measure":
         result = measure(args.chunks, args.queries)
+    elif args.step == "chroma-server":
+        result = with_chroma_server(args.chunks, args.queries)
     else:
         result = {"with_generator": serve(args.chunks, queries=0),
                   "without_generator": serve(args.chunks, min(args.queries, 50), generator=False)}

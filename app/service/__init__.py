@@ -74,7 +74,9 @@ def serve(settings: Settings) -> None:
 
     with Newsdesk(settings) as newsdesk:
         newsdesk.ensure_index()  # before the watcher starts writing to the same index
-        newsdesk.pipeline.bm25.index()  # opened (built only if no ingest saved it) before the first question
+        # Ready means ready: the query embedder, Chroma's vectors and the BM25 index (opened, or built
+        # when no ingest saved it) are loaded before the port opens, not by the first question.
+        newsdesk.pipeline.retriever().retrieve("warm up")
         watcher = background_watcher(settings, store=newsdesk.store)  # None when no feeds are configured
         warm_up = getattr(newsdesk.chat_model, "warm_up", None)
         if callable(warm_up):
