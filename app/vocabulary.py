@@ -3,7 +3,8 @@ articles write it. "HOW MANY ROCKETS HIT THE BASE?" and "hurricane lorenzo" are 
 case before spaCy parses them (its tagger and NER lean on capitals), and a word that neither the
 corpus nor WordNet knows ("rokets") is replaced by the corpus's most frequent word one edit away.
 
-Built once per index generation, next to BM25 (app/retrieval.py), from the same chunk texts.
+Counted once per index generation, with BM25 (app/lexical_index.py), from the same chunk texts,
+and saved beside it.
 """
 
 from __future__ import annotations
@@ -25,16 +26,11 @@ _NAME_SHARE, _NAME_COUNT = 0.9, 3
 _MIN_TYPO_LENGTH = 4
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
 @dataclass
 class CorpusWords:
     """Surface forms of the corpus's words, by lower-case form, with counts."""
 
     forms: dict[str, Counter] = field(default_factory=dict)
-    _by_deletion: dict[str, set[str]] | None = None
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusWords:
@@ -70,37 +66,26 @@ class CorpusWords:
         return form if form[:1].isupper() and count / total >= _NAME_SHARE else None
 
     def nearest(self, word: str) -> str | None:
-        """The corpus's most frequent word within one deletion of ``word`` on either side (a letter
-        missing, extra, changed or two swapped), or None."""
-        if self._by_deletion is None:
-            index: dict[str, set[str]] = defaultdict(set)
-            for known in self.forms:
-                if len(known) >= _MIN_TYPO_LENGTH - 1:
-                    index[known].add(known)
-                    for deleted in _deletions(known):
-                        index[deleted].add(known)
-            self._by_deletion = dict(index)
+        """The corpus's most frequent word one edit from ``word`` (a letter missing, extra or
+        changed, or two neighbours swapped), or None. The edits are generated and looked up (a few
+        hundred per word), so nothing grows with the corpus but its word table."""
         lower = word.lower()
-        candidates = set(self._by_deletion.get(lower, ()))
-        for deleted in _deletions(lower):
-            candidates |= self._by_deletion.get(deleted, set())
-        candidates.discard(lower)
+        candidates = {edit for edit in _edits(lower)
+                      if len(edit) >= _MIN_TYPO_LENGTH - 1 and edit != lower and edit in self.forms}
         if not candidates:
             return None
-        # One edit away first ("rokets" -> "rockets", not "rocket"), then the commonest.
-        return max(sorted(candidates), key=lambda known: (_one_edit(lower, known), self.count(known)))
+        return max(sorted(candidates), key=self.count)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Whether b is a with one letter inserted, deleted, changed, or two neighbours swapped."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-                                  and a[diff[1]] == b[diff[0]])
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz'-"
+
+
+def _edits(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS})
 
 
 def normalise_query(query: str, words: CorpusWords | None, knows=lambda word: False) -> str:
