@@ -20,6 +20,9 @@ Sections (``--sections``, comma-separated; default ``encode,pipeline,latency,rec
   tests/questions/wikinews.yaml (over the Wikinews articles) with each embedding backend (onnx
   queries the torch-built index, as the product allows; int8 gets an index of its own).
 - ``build``: only build (or resume) the cached indexes of ``--sizes`` within ``--build-budget-s``.
+- ``million`` (not in the default): ``bench.million``'s steps for a ``--million-chunks`` archive,
+  each in its own process: build (resumable; about 45 min for a million on 2 cores), the BM25
+  build, retrieval and memory, ``newsdesk serve``'s cold start and memory, and the Chroma-server path.
 
 Every measurement runs in its own subprocess, so peak memory is per phase and caches do not leak
 between phases. The machine's load average is recorded with each figure: other processes on a
@@ -109,6 +112,16 @@ def orchestrate(args) -> dict:
     if "recall" in sections:
         console.print("[bold]recall[/]@5 per backend on seed.yaml and wikinews.yaml")
         results["recall"] = run_worker("recall", args)
+    if "million" in sections:
+        results["million"] = {}
+        for step in ("build", "bm25", "measure", "serve", "chroma-server"):
+            console.print(f"[bold]million[/] {step} ({args.million_chunks} chunks)")
+            with tempfile.TemporaryDirectory() as out:
+                subprocess.run([sys.executable, "-m", "bench.million", step, "--chunks", str(args.million_chunks),
+                                "--queries", str(args.queries), "--out", out], cwd=REPO, check=True,
+                               stdout=subprocess.DEVNULL)
+                results["million"][step] = json.loads(
+                    (Path(out) / f"million-{step}-{args.million_chunks}.json").read_text())
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return results
 
@@ -131,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--throughput-chunks", type=int, default=1000, help="corpus size of the pipeline section")
     parser.add_argument("--encode-chunks", type=int, default=256, help="chunks encoded per backend and round")
     parser.add_argument("--encode-rounds", type=int, default=3)
+    parser.add_argument("--million-chunks", type=int, default=1_000_000, help="archive size of the million section")
     parser.add_argument("--build-budget-s", type=float, default=0,
                         help="stop building an index after the shard that passes this many seconds (0: no limit); "
                              "the next run resumes it")
