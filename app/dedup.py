@@ -11,6 +11,7 @@ docs/benchmarks.md); different stories, even on one topic, share few 3-grams.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,21 @@ class Assignment:
     story_id: str
     similarity: float | None  # to the most similar earlier copy; None = a story of its own
     signature: bytes
+
+
+def date_window(dates: Iterable[str | None], days: int) -> tuple[str, str] | None:
+    """The days (first, last; ISO) within ``days`` of every date given, or None when the window
+    cannot narrow anything: no window set, or an undated (or unreadable) article among them."""
+    if not days:
+        return None
+    try:
+        parsed = [dt.date.fromisoformat(str(d)[:10]) for d in dates]
+    except (TypeError, ValueError):
+        return None
+    if not parsed:
+        return None
+    margin = dt.timedelta(days=days)
+    return (min(parsed) - margin).isoformat(), (max(parsed) + margin).isoformat()
 
 
 class StoryIndex:

@@ -158,9 +158,10 @@ def ingest(
     # Wire copies are grouped before embedding; the assignment is saved with each batch.
     assignments = {}
     if settings.dedup.enabled and pending:
-        from app.dedup import StoryIndex
+        from app.dedup import StoryIndex, date_window
 
-        stories = StoryIndex(settings.dedup, store.story_signatures())
+        window = date_window([article.date for article, _, _ in pending], settings.dedup.window_days)
+        stories = StoryIndex(settings.dedup, store.story_signatures(window))
         for assignment in stories.assign_all([article for article, _, _ in pending]):
             assignments[assignment.article_id] = assignment
             if assignment.story_id != assignment.article_id:

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_by_root ON articles(root);
+CREATE INDEX IF NOT EXISTS articles_by_date ON articles(date);
 CREATE TABLE IF NOT EXISTS stories (
     article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, similarity REAL, minhash BLOB NOT NULL
 );
@@ -227,9 +228,17 @@ class Store:
         return {"articles": articles, "chunks": chunks}
 
     # -- stories (wire copies) -----------------------------------------------------------------
-    def story_signatures(self) -> list[tuple[str, str, bytes]]:
+    def story_signatures(self, dated: tuple[str, str] | None = None) -> list[tuple[str, str, bytes]]:
+        """(article id, story id, MinHash) of the stored articles; with ``dated`` (first and last
+        day, ISO), only of those dated within it and the undated."""
+        query = "SELECT article_id, story_id, minhash FROM stories"
+        arguments: tuple = ()
+        if dated is not None:
+            query += (" WHERE article_id IN (SELECT id FROM articles WHERE date >= ? AND date < ?"
+                      " OR date IS NULL OR date = '')")
+            arguments = (dated[0], dated[1] + "~")  # "~" sorts after any time written after the day
         with self._db_lock:
-            return [(r[0], r[1], r[2]) for r in self.db.execute("SELECT article_id, story_id, minhash FROM stories")]
+            return [(r[0], r[1], r[2]) for r in self.db.execute(query, arguments)]
 
     def story_ids(self, article_ids: Iterable[str]) -> dict[str, str]:
         """article id -> story id (an article never grouped is its own story)."""

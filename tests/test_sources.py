@@ -299,3 +299,29 @@ def test_different_stories_on_one_topic_are_not_grouped(tmp_path):
     report = ingest([source], make_settings(tmp_path / "index"))
 
     assert len(report.added) == 20 and report.copies == {}
+
+
+def test_a_new_article_is_compared_with_the_stories_of_its_weeks_only(tmp_path):
+    """Wire copies run within days of each other: an ingest reads the signatures of articles dated
+    near the new ones (and of the undated), not the whole archive's."""
+    from app.ingest import ingest
+
+    story = ("Flood waters rose through the valley overnight, forcing two hundred families from their homes "
+             "as the river broke its banks in three places, officials of the county said on Monday.")
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "herald", "title": "Valley floods", "date": "2024-03-04", "text": story}) + "\n")
+    settings = make_settings(tmp_path / "index")
+    ingest([first], settings)
+
+    def copy(name: str, date: str) -> dict:
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(json.dumps({"id": name, "title": "Valley floods", "date": date, "text": story}) + "\n")
+        return ingest([path], settings, prune=False).copies
+
+    assert copy("courier", "2024-06-01") == {}  # months later: not read, its own story
+    assert copy("gazette", "2024-03-05") == {"gazette": "herald"}  # the next day: a copy
+
+    undated = tmp_path / "undated.jsonl"
+    undated.write_text(json.dumps({"id": "wire", "title": "Valley floods", "text": story}) + "\n")
+    # Undated: compared with all, the dated far from each other included.
+    assert ingest([undated], settings, prune=False).copies["wire"] in {"herald", "courier"}
