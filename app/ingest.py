@@ -210,6 +210,7 @@ def ingest(
         if progress:
             progress(total, total, "building the keyword (BM25) index")
         BM25Cache(store).index()
+        store.refresh_statistics()
     report.seconds = time.perf_counter() - started
     log.info("ingest: %s", report.summary())
     return report

@@ -168,6 +168,10 @@ class BM25Index:
             self._masks[filters] = mask
         return mask
 
+    def chunk_ids(self, mask: np.ndarray) -> list[str]:
+        """The ids of the rows ``mask`` allows."""
+        return [str(chunk_id) for chunk_id in self.ids[np.flatnonzero(mask)]]
+
     def allows(self, chunk_ids: list[str], mask: np.ndarray) -> list[bool]:
         """Whether each chunk is a row ``mask`` allows (a chunk this index lacks is not)."""
         if not self.size or not chunk_ids:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -197,21 +198,25 @@ class HybridRetriever(BaseRetriever):
             self.bm25 = BM25Cache(self.store)
         return self.bm25.index()
 
-    # Filtered dense search looks at the nearest k / share * OVERFETCH unfiltered (share: the part
-    # of the archive the filter allows), at most WIDEST of them.
+    # Filtered dense search: up to EXACT_WITHIN allowed chunks are compared one by one; past that it
+    # looks at the nearest k / share * OVERFETCH unfiltered (share: the part of the archive the
+    # filter allows), widening fourfold while too few pass, up to WIDEST.
+    EXACT_WITHIN: ClassVar[int] = 3_000
     OVERFETCH: ClassVar[float] = 3.0
-    WIDEST: ClassVar[int] = 10_000
+    WIDEST: ClassVar[int] = 20_000
 
     def _dense_search(self, query: str, k: int) -> list[tuple[Passage, float]]:
         """(passage, cosine distance) pairs, nearest first, within the filters.
 
-        Chroma evaluates a metadata filter row by row (0.1-0.5 s at 100k chunks, linear in the rows
-        it allows), while an unfiltered HNSW search returning keys alone takes ~5 ms per 1,000. So a
-        filtered search asks for enough nearest keys that about ``OVERFETCH`` times k of them should
-        pass (the filter's share of the archive is known from BM25's columns), keeps the allowed
-        ones by their chunk ids (``record_key``), and reads their texts from SQLite. Only when too
-        few would pass (a filter so selective that Chroma filters few rows), or the index predates
-        keys that name chunks, does Chroma filter.
+        Chroma evaluates a metadata filter row by row: 0.1-0.5 s at 100k chunks, 1.7-25 s at a
+        million (bench/million.py). Its keys name their chunk (``record_key``), so the filter is
+        applied here, with BM25's id, date and source columns:
+        - a filter that allows few chunks: their vectors are read by key and compared exactly;
+        - else the nearest keys alone are asked for (about 5 us each), as many as the filter's share
+          calls for, and the allowed ones kept; where the allowed chunks lie far from the query
+          (a filter that cuts across topics), fewer than k may come back: BM25 still searches them
+          all. Texts are read from SQLite.
+        Only an index built before keys named chunks has Chroma filter.
         """
         vectorstore = self.store.vectorstore
         where = self.filters.chroma_where()
@@ -224,20 +229,43 @@ class HybridRetriever(BaseRetriever):
         allowed = int(mask.sum())
         if allowed == 0:
             return []
-        wide_k = min(math.ceil(k * self.OVERFETCH * index.size / allowed), index.size)
-        if wide_k <= self.WIDEST:  # else a filter this selective is cheap for Chroma: few rows pass
-            found = vectorstore._collection.query(query_embeddings=[vector], n_results=wide_k, include=["distances"])
-            keys, distances = found["ids"][0], found["distances"][0]
-            chunk_ids = [chunk_id_of(key) for key in keys]
-            if chunk_ids and None not in chunk_ids:
-                kept = [(chunk_id, distance) for chunk_id, distance, ok in
-                        zip(chunk_ids, distances, index.allows(chunk_ids, mask)) if ok][:k]
-                if len(kept) >= min(k, allowed) or len(keys) < wide_k:
-                    rows = self.store.chunk_rows(chunk_id for chunk_id, _ in kept)
-                    return [(row_to_passage(rows[chunk_id]), distance) for chunk_id, distance in kept
-                            if chunk_id in rows]
+        nearest = self._exact(vector, index, mask, k) if allowed <= self.EXACT_WITHIN else \
+            self._overfetched(vector, index, mask, k, allowed)
+        if nearest is not None:
+            rows = self.store.chunk_rows(chunk_id for chunk_id, _ in nearest)
+            return [(row_to_passage(rows[chunk_id]), distance) for chunk_id, distance in nearest if chunk_id in rows]
         return [(document_to_passage(doc), distance) for doc, distance in
                 vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)]
+
+    def _exact(self, vector: list[float], index, mask, k: int) -> list[tuple[str, float]] | None:
+        """The k nearest of the allowed chunks, each compared; None for an index with older keys."""
+        allowed = set(index.chunk_ids(mask))
+        keys = self.store.chunk_keys(allowed)
+        if len(keys) < len(allowed) or any(chunk_id_of(key) is None for key in keys):
+            return None
+        found = self.store.vectorstore._collection.get(ids=keys, include=["embeddings"])
+        vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        query = np.asarray(vector, dtype=np.float32)
+        distances = 1.0 - vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
+        order = np.argsort(distances, kind="stable")[:k]
+        return [(chunk_id_of(found["ids"][i]), float(distances[i])) for i in order]
+
+    def _overfetched(self, vector: list[float], index, mask, k: int, allowed: int) -> list[tuple[str, float]] | None:
+        """The allowed among the nearest keys; None for an index with older keys."""
+        widest = min(self.WIDEST, index.size)
+        wide_k = min(math.ceil(k * self.OVERFETCH * index.size / allowed), widest)
+        while True:
+            found = self.store.vectorstore._collection.query(query_embeddings=[vector], n_results=wide_k,
+                                                             include=["distances"])
+            keys, distances = found["ids"][0], found["distances"][0]
+            chunk_ids = [chunk_id_of(key) for key in keys]
+            if None in chunk_ids:
+                return None
+            kept = [(chunk_id, distance) for chunk_id, distance, ok in
+                    zip(chunk_ids, distances, index.allows(chunk_ids, mask)) if ok][:k]
+            if len(kept) >= k or len(keys) < wide_k or wide_k >= widest:
+                return kept
+            wide_k = min(wide_k * 4, widest)
 
 
 def document_to_passage(doc: Document) -> Passage:

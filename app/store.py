@@ -202,6 +202,33 @@ class Store:
         finally:
             db.close()
 
+    def refresh_statistics(self) -> None:
+        """SQLite's planner statistics for the record manager's table (ANALYZE, sampled). Without
+        them it reads a chunk's keys through the index on the namespace, which every row shares: a
+        scan of all records (0.2 s at a million chunks, 2 ms with them)."""
+        db = sqlite3.connect(self.dir / "records.sqlite3", timeout=30)
+        try:
+            db.execute("PRAGMA analysis_limit=1000")
+            db.execute("ANALYZE")
+            db.commit()
+        finally:
+            db.close()
+
+    def chunk_keys(self, chunk_ids: Iterable[str]) -> list[str]:
+        """The Chroma keys (``record_key``) of these chunks, from the record manager by their
+        articles; keys of an index built before keys named chunks are all returned (they name none)."""
+        wanted = set(chunk_ids)
+        ordered = sorted(wanted)
+        articles: set[str] = set()
+        with self._db_lock:
+            for start in range(0, len(ordered), 500):
+                part = ordered[start:start + 500]
+                marks = ",".join("?" * len(part))
+                articles.update(row[0] for row in self.db.execute(
+                    f"SELECT DISTINCT article_id FROM chunks WHERE id IN ({marks})", part))
+        keys = self.record_manager.list_keys(group_ids=sorted(articles)) if articles else []
+        return [key for key in keys if chunk_id_of(key) is None or chunk_id_of(key) in wanted]
+
     def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """The chunks with these ids, with their article's fields, by id (unknown ids are left out)."""
         wanted = list(dict.fromkeys(chunk_ids))
