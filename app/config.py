@@ -156,7 +156,7 @@ class DedupSettings(Section):
                                                                 "at which two articles are one story")
     num_perm: int = Field(128, ge=16, description="MinHash permutations")
     shingle_words: int = Field(3, ge=1, description="words per shingle")
-    # Each ingest loaded and indexed every stored signature: ~100 s and ~3 GB per call at a million
+    # Each ingest loaded and indexed every stored signature: 67 s and 2.6 GB per call at a million
     # chunks (bench/million.py). Copies of one story run within days of each other.
     window_days: int = Field(14, ge=0, description="a new dated article is compared with the articles dated "
                                                    "within this many days of it (and the undated); 0 = with all")
