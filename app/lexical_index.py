@@ -21,7 +21,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 import bm25s
@@ -36,10 +35,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 
 FORMAT = 1  # bumped when the files change, so an older index folder is rebuilt, not misread
 _BATCH = 10_000  # rows tokenized at a time while building
-
-
-def _number(value: date | None) -> int:
-    return date_number(value) if value else 0
+_STOPWORDS = "en"  # the same for the index's texts and the queries: no stemming, lower case
 
 
 class BM25Index:
@@ -83,7 +79,7 @@ class BM25Index:
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         try:
-            tokenizer = bm25s.tokenization.Tokenizer(stopwords="en", stemmer=None)
+            tokenizer = bm25s.tokenization.Tokenizer(stopwords=_STOPWORDS, stemmer=None)
             token_ids: list[list[int]] = []
             ids, dates, source_codes, batch = [], [], [], []
             source_of: dict[str, int] = {}
@@ -97,7 +93,7 @@ class BM25Index:
 
             for row in rows:
                 ids.append(row["id"])
-                dates.append(_number(row["date"]))
+                dates.append(date_number(row["date"]))
                 source_codes.append(source_of.setdefault(row["source"] or "", len(source_of)))
                 batch.append(row["text"])
                 if len(batch) >= _BATCH:
@@ -133,7 +129,7 @@ class BM25Index:
         """The ``k`` best (chunk id, score) pairs among the rows ``filters`` allows, best first."""
         if not self.size:
             return []
-        terms = [t for t in bm25s.tokenize(query, stopwords="en", return_ids=False, show_progress=False)[0]
+        terms = [t for t in bm25s.tokenize(query, stopwords=_STOPWORDS, return_ids=False, show_progress=False)[0]
                  if t in self.vocab]
         if not terms:
             return []
@@ -156,11 +152,11 @@ class BM25Index:
             mask &= np.isin(self.sources, codes)
         dated = self.dates != 0
         if filters.date_from:
-            mask &= dated & (self.dates >= _number(filters.date_from))
+            mask &= dated & (self.dates >= date_number(filters.date_from))
         if filters.date_to:
-            mask &= dated & (self.dates <= _number(filters.date_to))
+            mask &= dated & (self.dates <= date_number(filters.date_to))
         if filters.published_by:
-            mask &= ~dated | (self.dates <= _number(filters.published_by))
+            mask &= ~dated | (self.dates <= date_number(filters.published_by))
         mask.setflags(write=False)
         with self._masks_lock:  # a question's dense and BM25 searches share it; a few are kept
             if len(self._masks) >= 16:

@@ -187,8 +187,7 @@ class Store:
                    "FROM chunks c JOIN articles a ON a.id = c.article_id")
 
     def all_chunks(self) -> list[sqlite3.Row]:
-        with self._db_lock:
-            return self.db.execute(self._CHUNK_ROWS + " ORDER BY c.article_id, c.idx").fetchall()
+        return list(self.iter_chunk_rows())
 
     def iter_chunk_rows(self) -> Iterator[sqlite3.Row]:
         """Every chunk with its article's fields, read a page at a time on a connection of its own
@@ -218,35 +217,25 @@ class Store:
         """The Chroma keys (``record_key``) of these chunks, from the record manager by their
         articles; keys of an index built before keys named chunks are all returned (they name none)."""
         wanted = set(chunk_ids)
-        ordered = sorted(wanted)
-        articles: set[str] = set()
-        with self._db_lock:
-            for start in range(0, len(ordered), 500):
-                part = ordered[start:start + 500]
-                marks = ",".join("?" * len(part))
-                articles.update(row[0] for row in self.db.execute(
-                    f"SELECT DISTINCT article_id FROM chunks WHERE id IN ({marks})", part))
+        rows = self._where_id_in("SELECT DISTINCT article_id FROM chunks c", wanted)
+        articles = {row[0] for row in rows}
         keys = self.record_manager.list_keys(group_ids=sorted(articles)) if articles else []
         return [key for key in keys if chunk_id_of(key) is None or chunk_id_of(key) in wanted]
 
     def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """The chunks with these ids, with their article's fields, by id (unknown ids are left out)."""
+        return {row["id"]: row for row in self._where_id_in(self._CHUNK_ROWS, chunk_ids)}
+
+    def _where_id_in(self, select: str, chunk_ids: Iterable[str]) -> list[sqlite3.Row]:
+        """``select`` (over ``chunks c``) for these chunk ids, 500 at a time (SQLite's bound on
+        parameters)."""
         wanted = list(dict.fromkeys(chunk_ids))
-        found: dict[str, sqlite3.Row] = {}
+        rows: list[sqlite3.Row] = []
         with self._db_lock:
             for start in range(0, len(wanted), 500):
                 part = wanted[start:start + 500]
-                marks = ",".join("?" * len(part))
-                for row in self.db.execute(self._CHUNK_ROWS + f" WHERE c.id IN ({marks})", part):
-                    found[row["id"]] = row
-        return found
-
-    def article_chunks(self, article_id: str) -> list[Chunk]:
-        with self._db_lock:
-            rows = self.db.execute('SELECT id, article_id, idx, start, "end", text FROM chunks WHERE article_id=? '
-                                   "ORDER BY idx", (article_id,)).fetchall()
-        return [Chunk(id=r["id"], article_id=r["article_id"], index=r["idx"], start=r["start"], end=r["end"],
-                      text=r["text"]) for r in rows]
+                rows += self.db.execute(f"{select} WHERE c.id IN ({','.join('?' * len(part))})", part).fetchall()
+        return rows
 
     def counts(self) -> dict[str, int]:
         with self._db_lock:
