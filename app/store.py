@@ -237,6 +237,13 @@ class Store:
                 rows += self.db.execute(f"{select} WHERE c.id IN ({','.join('?' * len(part))})", part).fetchall()
         return rows
 
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        with self._db_lock:
+            rows = self.db.execute('SELECT id, article_id, idx, start, "end", text FROM chunks WHERE article_id=? '
+                                   "ORDER BY idx", (article_id,)).fetchall()
+        return [Chunk(id=r["id"], article_id=r["article_id"], index=r["idx"], start=r["start"], end=r["end"],
+                      text=r["text"]) for r in rows]
+
     def counts(self) -> dict[str, int]:
         with self._db_lock:
             articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
