@@ -21,6 +21,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
+import app.nlp  # noqa: F401  (first: spaCy imported without torch)
 from spacy.language import Language
 
 from app.answering import Pipeline, Turn, final_answer
@@ -43,11 +44,13 @@ class Newsdesk:
         self.settings = settings if settings is not None else get_settings()
         self.store = Store(self.settings, embeddings=embeddings)
         lock = _shared_from.pipeline.generation_lock if _shared_from is not None else None
-        if nlp is None and _shared_from is not None:
-            nlp = _shared_from.pipeline.loaded_nlp
-        if lexicon is None and _shared_from is not None:
-            lexicon = _shared_from.pipeline.lexicon
-        self.pipeline = Pipeline(self.settings, chat_model=chat_model, store=self.store, nlp=nlp,
+        if _shared_from is not None:
+            self.store.adopt_embeddings(_shared_from.store)
+            nlp = nlp if nlp is not None else _shared_from.pipeline.loaded_nlp
+            lexicon = lexicon if lexicon is not None else _shared_from.pipeline.lexicon
+            embeddings = embeddings if embeddings is not None else _shared_from.pipeline.loaded_embeddings
+        # Embeddings handed in serve the index and the reading of sentences alike.
+        self.pipeline = Pipeline(self.settings, chat_model=chat_model, embeddings=embeddings, store=self.store, nlp=nlp,
                                  generation_lock=lock, lexicon=lexicon)
         if _shared_from is not None:
             self.pipeline.model_label = _shared_from.pipeline.model_label
@@ -70,8 +73,7 @@ class Newsdesk:
         if settings.embedding != self.settings.embedding or settings.llm.model_dump(exclude={"temperature"}) \
                 != self.settings.llm.model_dump(exclude={"temperature"}):
             return Newsdesk(settings)
-        return Newsdesk(settings, chat_model=self.pipeline.loaded_chat_model, embeddings=self.embeddings,
-                        _shared_from=self)
+        return Newsdesk(settings, chat_model=self.pipeline.loaded_chat_model, _shared_from=self)
 
     # -- the index ------------------------------------------------------------------------------
     def ensure_index(self) -> None:

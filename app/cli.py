@@ -161,20 +161,20 @@ def ask(
 
 def info_data(settings) -> dict:
     """What `newsdesk info` shows, as data: the index and the models in use (one key per line)."""
-    from app.embedding import embedding_model_name
     from app.llm import model_label
     from app.store import Store
 
     store = Store(settings)
     try:
         counts = store.counts()
-        built_with = store.get_meta("embedding_model")
+        built_with, embedding_model = store.get_meta("embedding_model"), store.embedding_model()
     finally:
         store.close()
     data = {
         "index_dir": str(settings.index_dir), "chroma_url": settings.chroma_url,
         "articles": counts["articles"], "chunks": counts["chunks"],
-        "embedding_model": embedding_model_name(settings.embedding), "index_built_with": built_with,
+        "embedding_model": embedding_model, "index_built_with": built_with,
+        "reading_embeddings": f"{settings.embedding.reading_backend} (ranks sentences for answers)",
         "generator": model_label(settings.llm), "retrieval": settings.retrieval.model_dump(),
         "chunking": settings.chunking.model_dump(),
     }

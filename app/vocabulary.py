@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import app.nlp  # noqa: F401  (first: spaCy imported without torch)
 from spacy.lang.en.stop_words import STOP_WORDS
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")

@@ -25,7 +25,7 @@ def embeddings():
     from app.config import Settings
     from app.embedding import build_embeddings
 
-    return build_embeddings(Settings().embedding)
+    return build_embeddings(Settings().embedding, Settings().embedding.reading_backend)
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,36 @@ def test_info_shows_the_generator_runtime_version_cpu_features_and_threads(tmp_p
     assert set(runtime["cpu_features"]) & {"AVX2", "NEON", "SSE3"}  # x86-64 or ARM, never empty
 
 
+def test_a_new_index_records_int8_vectors_and_info_names_the_reading_model(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The Harbourview ferry carried 312 passengers.")
+    assert run("ingest", str(folder), index_dir=tmp_path / "index").returncode == 0
+    info = json.loads(run("info", "--json", index_dir=tmp_path / "index").stdout)
+    assert info["embedding_model"] == info["index_built_with"] and info["embedding_model"].endswith("(onnx-int8)")
+    assert info["reading_embeddings"].startswith("onnx")
+
+
+def test_a_question_process_loads_spacy_and_wordnet_without_torch_or_scipy_stats():
+    """thinc and nltk import them when installed, for parts Newsdesk never uses (seconds of a CLI
+    question's start); they stay importable for whoever does use them."""
+    script = """
+import sys
+from app.config import Settings
+from app.lexicon import Lexicon
+from app.nlp import load_spacy
+settings = Settings()
+doc = load_spacy()("Fourteen of the rockets hit the base.")
+assert Lexicon(settings.wordnet_dir).knows("rocket")
+print(sorted(m for m in ("torch", "scipy.stats") if m in sys.modules), doc[0].lemma_)
+import torch, scipy.stats
+print(torch.ones(2).sum().item(), scipy.stats.norm.cdf(0))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[] fourteen", "2.0 0.5"]
+
+
 def test_missing_path_exits_non_zero_with_a_message(tmp_path):
     result = run("ingest", str(tmp_path / "missing"), index_dir=tmp_path / "index")
     assert result.returncode == 1 and "no such file or folder" in result.stderr

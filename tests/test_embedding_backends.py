@@ -126,3 +126,35 @@ def test_two_installs_of_the_same_weights_share_one_onnx_export(tmp_path):
     assert _weights_fingerprint(first) == _weights_fingerprint(second)
     (second / "model.safetensors").write_bytes(os.urandom(9 << 20))
     assert _weights_fingerprint(first) != _weights_fingerprint(second)
+
+
+def test_auto_gives_a_new_index_int8_vectors_and_an_existing_one_its_own(tmp_path):
+    from app.ingest import ingest
+
+    from conftest import REPO, make_settings
+
+    fresh = make_settings(tmp_path / "new")
+    assert fresh.embedding.backend == "auto"
+    ingest([REPO / "corpus"], fresh)
+    assert Store(fresh).get_meta("embedding_model").endswith("(onnx-int8)")
+    # An index built before int8 was the default (float vectors) keeps answering under "auto".
+    old = make_settings(tmp_path / "old", **{"embedding.backend": "onnx"})
+    ingest([REPO / "corpus"], old)
+    store = Store(old.with_overrides(**{"embedding.backend": "auto"}))
+    store.check_embedding_model()
+    assert store.index_backend == "onnx"
+    assert store.embedding_model() == embedding_model_name(EmbeddingSettings(backend="onnx"))
+
+
+def test_answers_rank_sentences_with_float_vectors_over_an_int8_index(tmp_path):
+    from app.application import Newsdesk
+
+    from conftest import make_settings
+
+    with Newsdesk(make_settings(tmp_path / "index")) as app:
+        assert app.store.index_backend == "onnx-int8"
+        reading, index = app.pipeline.embeddings, app.store.embeddings
+        assert reading is not index
+        float_vectors = build_embeddings(EmbeddingSettings(backend="onnx")).embed_documents(SENTENCES[:3])
+        assert np.allclose(reading.embed_documents(SENTENCES[:3]), float_vectors, atol=1e-5)
+        assert not np.allclose(index.embed_documents(SENTENCES[:3]), float_vectors, atol=1e-3)

@@ -54,7 +54,7 @@ def test_it_stands_for_the_earlier_question_s_place_when_its_topic_is_plural(nlp
 def app(seed_settings, nlp):
     settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})  # many requests, one client
     with Newsdesk(settings, chat_model=FakeListChatModel(responses=["not a pick"]),
-                  embeddings=build_embeddings(seed_settings.embedding), nlp=nlp,
+                  embeddings=build_embeddings(seed_settings.embedding, seed_settings.embedding.reading_backend), nlp=nlp,
                   lexicon=Lexicon(seed_settings.wordnet_dir)) as newsdesk:
         yield newsdesk
 

@@ -53,7 +53,7 @@ def wikinews_settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def models(wikinews_settings):
-    return build_embeddings(wikinews_settings.embedding), load_spacy()
+    return build_embeddings(wikinews_settings.embedding, wikinews_settings.embedding.reading_backend), load_spacy()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def nlp():
 
 @pytest.fixture(scope="module")
 def embeddings(seed_settings):
-    return build_embeddings(seed_settings.embedding)
+    return build_embeddings(seed_settings.embedding, seed_settings.embedding.reading_backend)
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +136,18 @@ def test_the_lexicon_answers_threads_reading_at_once_as_it_answers_one(seed_sett
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = dict(zip(words, pool.map(lambda word: shared.synonyms(word, "NOUN"), words)))
     assert got == expected
+
+
+def test_a_lexicon_read_from_its_cached_parse_knows_what_a_fresh_parse_knows(seed_settings, tmp_path):
+    """The parse of WordNet's index files is cached so a CLI question does not wait for it."""
+    fresh = Lexicon(seed_settings.wordnet_dir)
+    first, second = Lexicon(seed_settings.wordnet_dir, tmp_path), Lexicon(seed_settings.wordnet_dir, tmp_path)
+    assert first.available and list((tmp_path / "wordnet").glob("parse-*.pickle"))  # the first one saved it
+    assert second.available and second.reader._cached is not None  # the second one read it back
+    words = sorted(fresh.reader.all_lemma_names("v"))[::50][:300] + ["rokets", "rockets", "better", "geese"]
+    assert [second.knows(w) for w in words] == [fresh.knows(w) for w in words]
+    assert [second.synonyms(w, "VERB") for w in words] == [fresh.synonyms(w, "VERB") for w in words]
+    assert second.reader.morphy("geese", "n") == "goose"  # the exceptions came back too
 
 
 # -- yes or no ------------------------------------------------------------------------------------

@@ -32,8 +32,11 @@ def committed_articles(index_dir) -> int:
 
 @pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared/data/wikinews")
 def test_ingest_killed_mid_run_then_rerun_ends_with_exactly_the_right_chunks(tmp_path):
-    source = tmp_path / "feed.jsonl"  # 120 real articles: enough batches to kill one mid-way
-    source.write_text("".join(WIKINEWS.read_text(encoding="utf-8").splitlines(keepends=True)[:120]))
+    # 240 real articles: enough batches to kill one mid-way even at int8's ingest speed (120 were
+    # all stored 1.5 s after the first batch once ingest ran at 100 chunks/s).
+    articles = 240
+    source = tmp_path / "feed.jsonl"
+    source.write_text("".join(WIKINEWS.read_text(encoding="utf-8").splitlines(keepends=True)[:articles]))
     index_dir = tmp_path / "index"
     env = {**os.environ, "NEWSDESK_INDEX_DIR": str(index_dir)}
     command = [sys.executable, "-m", "app", "ingest", str(source)]
@@ -46,11 +49,11 @@ def test_ingest_killed_mid_run_then_rerun_ends_with_exactly_the_right_chunks(tmp
     process.send_signal(signal.SIGKILL)
     process.wait()
     partial = committed_articles(index_dir)
-    assert 0 < partial < 120
+    assert 0 < partial < articles
 
     rerun = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{120 - partial} added, 0 updated, {partial} skipped" in rerun.stdout
+    assert f"{articles - partial} added, 0 updated, {partial} skipped" in rerun.stdout
 
     settings = make_settings(index_dir)
     store = Store(settings)
@@ -60,12 +63,12 @@ def test_ingest_killed_mid_run_then_rerun_ends_with_exactly_the_right_chunks(tmp
     chunk_ids = [m["chunk_id"] for m in stored["metadatas"]]
     assert len(chunk_ids) == len(set(chunk_ids)), "duplicate chunks in Chroma"
     assert set(chunk_ids) == {r["id"] for r in rows}, "Chroma and the chunk table disagree (orphans or gaps)"
-    assert store.counts()["articles"] == 120
+    assert store.counts()["articles"] == articles
     records = store.record_manager.list_keys()
     assert sorted(records) == sorted(stored["ids"])
 
     again = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert "0 added, 0 updated, 120 skipped" in again.stdout
+    assert f"0 added, 0 updated, {articles} skipped" in again.stdout
 
 
 def test_model_parts_that_do_not_match_the_published_sha256_are_refused(tmp_path):

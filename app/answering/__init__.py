@@ -24,6 +24,8 @@
 - ``timeline``        "what happened with X": dated, cited events in date order.
 """
 
+import app.nlp  # noqa: F401,E402  (before any step imports spaCy: spaCy without torch)
+
 __all__ = ["Pipeline", "QuestionError", "Turn", "final_answer", "validate_question"]
 
 

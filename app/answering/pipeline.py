@@ -50,6 +50,7 @@ from app.answering.timeline import build_timeline, compose_timeline, is_timeline
 from app.answering.yes_no import settle
 from app.config import Settings
 from app.dates import format_day, parse_iso
+from app.embedding import reading_embeddings
 from app.lexicon import Lexicon
 from app.llm import BackendError, build_chat_model, model_label, new_generation_lock, with_temperature
 from app.nlp import load_spacy
@@ -98,7 +99,8 @@ class Pipeline:
         self._chat_model = chat_model
         self._embeddings = embeddings
         self._nlp = nlp
-        self.lexicon = lexicon if lexicon is not None else Lexicon(settings.wordnet_dir)  # loads on first use
+        # Loaded on first use; its parse of WordNet's files is cached under cache_dir.
+        self.lexicon = lexicon if lexicon is not None else Lexicon(settings.wordnet_dir, settings.cache_dir)
         self.scorer = Scorer.load(settings.answer_scorer)
         # What answers name as their model; a model handed in is not described by the settings.
         self.model_label = model_label(settings.llm) if chat_model is None \
@@ -128,7 +130,17 @@ class Pipeline:
 
     @property
     def embeddings(self) -> Embeddings:
-        return self._embeddings if self._embeddings is not None else self.store.embeddings
+        """The model that ranks sentences for the answer (full precision: ``reading_embeddings``);
+        embeddings handed in serve both."""
+        with self._build_lock:
+            if self._embeddings is None:
+                self._embeddings = reading_embeddings(self.settings.embedding, self.store.index_backend,
+                                                      lambda: self.store.embeddings)
+            return self._embeddings
+
+    @property
+    def loaded_embeddings(self) -> Embeddings | None:
+        return self._embeddings
 
     @property
     def loaded_nlp(self) -> Language | None:

@@ -315,13 +315,12 @@ def run_eval(
     if errors:
         notes.append(f"{errors} turn(s) failed with an error (counted as wrong): see 'error' in report.json")
 
-    from app.embedding import embedding_model_name
-
     config = {
         "questions": source or "<in memory>", "corpus": str(corpus.resolve()),
         "index": index_info, "generator": model_label(settings.llm),
         "llm": settings.llm.model_dump(exclude={"api_key"}),
-        "embedding_model": embedding_model_name(settings.embedding),
+        "embedding_model": runner.store.embedding_model(),
+        "reading_embeddings": settings.embedding.reading_backend,
         "retrieval": settings.retrieval.model_dump(), "chunking": settings.chunking.model_dump(),
         "judge": getattr(judge, "label", None) if judge is not None else None,
         "types": list(types) if types else None, "limit": limit, "split": split or "all",

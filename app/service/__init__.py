@@ -74,9 +74,13 @@ def serve(settings: Settings) -> None:
 
     with Newsdesk(settings) as newsdesk:
         newsdesk.ensure_index()  # before the watcher starts writing to the same index
-        # Ready means ready: the query embedder, Chroma's vectors and the BM25 index (opened, or built
-        # when no ingest saved it) are loaded before the port opens, not by the first question.
+        # Ready means ready: the query embedder, Chroma's vectors, the BM25 index (opened, or built
+        # when no ingest saved it), the sentence-ranking model, spaCy and WordNet are loaded before
+        # the port opens, not by the first question.
         newsdesk.pipeline.retriever().retrieve("warm up")
+        newsdesk.pipeline.embeddings.embed_query("warm up")
+        newsdesk.pipeline.nlp("warm up")
+        newsdesk.pipeline.lexicon.knows("warm")
         watcher = background_watcher(settings, store=newsdesk.store)  # None when no feeds are configured
         warm_up = getattr(newsdesk.chat_model, "warm_up", None)
         if callable(warm_up):

@@ -187,11 +187,11 @@ async def health(svc: Svc, who: Annotated[str, Depends(authenticated)]):
 async def info(svc: Svc, who: Annotated[str, Depends(client)]):
     from importlib.metadata import PackageNotFoundError, version
 
-    from app.embedding import embedding_model_name
     from app.service.security import auth_schemes
 
     try:
         counts = await run_in_threadpool(svc.newsdesk.store.counts)
+        embedding_model = await run_in_threadpool(svc.newsdesk.store.embedding_model)
     except StoreError as err:
         raise ApiError(503, "index_unavailable", str(err)) from None
     try:
@@ -200,7 +200,7 @@ async def info(svc: Svc, who: Annotated[str, Depends(client)]):
         package_version = "unknown"
     s, server = svc.settings, svc.settings.server
     return Info(version=package_version, generator=svc.newsdesk.pipeline.model_label, backend=s.llm.backend, workers=s.llm.workers,
-                embedding_model=embedding_model_name(s.embedding), retrieval=s.retrieval.model_dump(),
+                embedding_model=embedding_model, retrieval=s.retrieval.model_dump(),
                 articles=counts["articles"], chunks=counts["chunks"],
                 limits={"rate_limit_per_minute": server.rate_limit_per_minute, "rate_limit_burst": server.rate_limit_burst,
                         "max_request_kb": server.max_request_kb, "max_upload_mb": server.max_upload_mb,
