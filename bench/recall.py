@@ -1,6 +1,13 @@
 """Section ``recall``: recall@5 of retrieval on tests/questions/seed.yaml (over corpus/) and
 tests/questions/wikinews.yaml (over the Wikinews articles) with each embedding backend (onnx
-queries the torch-built index, as the product allows; int8 gets an index of its own)."""
+queries the torch-built index, as the product allows; int8 gets an index of its own).
+
+Section ``recall-scale``: the same questions over a real archive of ``--sizes`` chunks: the
+latency section's synthetic index of that size (real int8 embeddings of recombined Wikinews
+sentences, the product's default backend) with the seed article and the 347 real Wikinews articles
+ingested into a copy of it, against their own small int8 index. The synthetic articles reuse the
+real ones' sentences, so they are the hardest distractors there can be: a hit is still a gold
+evidence span in the top 5, whichever article holds it."""
 
 from __future__ import annotations
 
@@ -44,6 +51,41 @@ def section_recall(args) -> dict:
         int8 = build_embeddings(settings_for(CACHE / "x", "onnx-int8").embedding)
         torch_store = Store(settings_for(CACHE / "index" / f"recall-{name}-torch", "torch"), embeddings=int8)
         out[name]["mixed_int8_query_on_float_index"] = _recall(torch_store, torch_store.settings, asked)
+    return out
+
+
+def section_recall_at_scale(args, size: int) -> dict:
+    from app.ingest import ingest
+    from app.store import Store
+    from bench.common import index_dir
+    from bench.ingest import section_build
+
+    backend = "onnx-int8"
+    args.index_backend = backend
+    built = section_build(args, size)
+    if not built.get("complete"):
+        return {"skipped": f"the {size}-chunk index is incomplete: run `bench.run --sections build` to resume it"}
+    archive = CACHE / "index" / f"recall-scale-{backend}-{size}"
+    if not (archive / "scale.json").exists():
+        if archive.exists():
+            shutil.rmtree(archive)
+        shutil.copytree(index_dir(backend, size), archive)
+        with Clock() as clock:
+            reports = [ingest([corpus], settings_for(archive, backend)) for _, corpus in QUESTION_SETS.values()]
+        (archive / "scale.json").write_text(json.dumps({
+            "synthetic_chunks": built.get("chunks_in_index", built.get("chunks")), "real_chunks_added": sum(r.chunks_embedded for r in reports),
+            "seconds": round(clock.wall, 1)}))
+    store = Store(settings_for(archive, backend))
+    out = {"size": size, "backend": backend, "archive": json.loads((archive / "scale.json").read_text()),
+           "chunks": store.counts()["chunks"], "sets": {}}
+    for name, (_, corpus) in QUESTION_SETS.items():
+        asked = [q for q in questions(name) if q.evidence]
+        small_folder = CACHE / "index" / f"recall-{name}-{backend}"
+        if not small_folder.exists():
+            ingest([corpus], settings_for(small_folder, backend))
+        small = Store(settings_for(small_folder, backend))
+        out["sets"][name] = {"questions": len(asked), "alone": _recall(small, small.settings, asked),
+                             "in_archive": _recall(store, store.settings, asked)}
     return out
 
 

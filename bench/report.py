@@ -92,3 +92,17 @@ def render(results: dict) -> None:
                 table.add_row(f"{name} ({entry['questions']})", "int8 query / float index (diagnostic)",
                               f"{mixed['hybrid']['recall_at_5']:.1f}", f"{mixed['dense']['recall_at_5']:.1f}", "")
         console.print(table)
+
+    for size, scale in (results.get("recall_scale") or {}).items():
+        if "sets" not in scale:
+            console.print(f"recall over a {size}-chunk archive: {scale.get('skipped')}")
+            continue
+        table = Table(title=f"Recall@5 alone and inside a real {scale['chunks']:,}-chunk archive ({scale['backend']})")
+        for column in ("question set", "hybrid alone", "hybrid in archive", "dense alone", "dense in archive"):
+            table.add_column(column, justify="right")
+        for name, entry in scale["sets"].items():
+            alone, archive = entry["alone"], entry["in_archive"]
+            table.add_row(f"{name} ({entry['questions']})", f"{alone['hybrid']['recall_at_5']:.1f}",
+                          f"{archive['hybrid']['recall_at_5']:.1f}", f"{alone['dense']['recall_at_5']:.1f}",
+                          f"{archive['dense']['recall_at_5']:.1f}")
+        console.print(table)

@@ -19,6 +19,9 @@ Sections (``--sections``, comma-separated; default ``encode,pipeline,latency,rec
 - ``recall``: recall@5 of retrieval on tests/questions/seed.yaml (over corpus/) and
   tests/questions/wikinews.yaml (over the Wikinews articles) with each embedding backend (onnx
   queries the torch-built index, as the product allows; int8 gets an index of its own).
+- ``recall-scale`` (not in the default): recall@5 of the same sets over a real ``--sizes`` archive
+  (real int8 embeddings of the synthetic corpus, with the real articles added) against their own
+  small index.
 - ``build``: only build (or resume) the cached indexes of ``--sizes`` within ``--build-budget-s``.
 - ``million`` (not in the default): ``bench.million``'s steps for a ``--million-chunks`` archive,
   each in its own process: build (resumable; about 45 min for a million on 2 cores), the BM25
@@ -112,6 +115,11 @@ def orchestrate(args) -> dict:
     if "recall" in sections:
         console.print("[bold]recall[/]@5 per backend on seed.yaml and wikinews.yaml")
         results["recall"] = run_worker("recall", args)
+    if "recall-scale" in sections:
+        results["recall_scale"] = {}
+        for size in sizes:
+            console.print(f"[bold]recall[/]@5 over a real {size}-chunk archive (int8, built once in bench/.cache/index)")
+            results["recall_scale"][str(size)] = run_worker("recall-scale", args, size)
     if "million" in sections:
         results["million"] = {}
         for step in ("build", "bm25", "measure", "serve", "chroma-server"):
@@ -164,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         handlers = {"encode": lambda: encode.section_encode(args), "pipeline": lambda: ingest.section_pipeline(args),
                     "build": lambda: ingest.section_build(args, size),
                     "latency": lambda: latency.section_latency(args, size),
-                    "recall": lambda: recall.section_recall(args)}
+                    "recall": lambda: recall.section_recall(args),
+                    "recall-scale": lambda: recall.section_recall_at_scale(args, size)}
         result = handlers[args.worker]()
         result["peak_rss_mb"] = peak_rss_mb()
         args.worker_out.write_text(json.dumps(result, indent=1, default=str))
