@@ -24,7 +24,8 @@ from app.chunking import chunk_article
 from app.config import Settings
 from app.lexical_index import BM25Cache
 from app.loading import LoadProblem, load_path
-from app.store import Store, origin_file, record_key
+from app.chroma_client import record_key
+from app.store import Store, origin_file
 from app.text import date_number
 from app.types import Article, Chunk
 

@@ -22,7 +22,8 @@ from pydantic import ConfigDict
 
 from app.config import RetrievalSettings
 from app.lexical_index import BM25Cache
-from app.store import Store, chunk_id_of
+from app.chroma_client import chunk_id_of
+from app.store import Store
 from app.text import date_number
 from app.types import Passage
 

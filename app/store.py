@@ -2,7 +2,7 @@
 
 Layout of ``index_dir``:
 - ``chroma/``            the Chroma collection (embeddings + chunk text + metadata), each record
-                         keyed "<chunk id>@<hash of text and metadata>" (``record_key``);
+                         keyed "<chunk id>@<hash of text and metadata>" (``app.chroma_client.record_key``);
 - ``records.sqlite3``    LangChain's SQLRecordManager: which chunk hashes are in Chroma;
 - ``newsdesk.sqlite3``   articles (full cleaned text, for offsets and the source viewer), chunks
                          (for BM25 and offsets), stories (wire copies grouped, app/dedup.py) and
@@ -19,8 +19,6 @@ or write it at once.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 import sqlite3
 import threading
@@ -30,9 +28,9 @@ from pathlib import Path
 
 from app.config import Settings
 from filelock import FileLock, Timeout
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from app import chroma_client
 from app.embedding import build_embeddings, embedding_model_name, index_backend
 from app.types import Article, Chunk, StoryCopy
 
@@ -59,27 +57,7 @@ CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story_id);
 """
 
 
-def record_key(document: Document) -> str:
-    """A chunk's key in Chroma and the record manager: its chunk id, then a hash of its text and
-    metadata (a changed chunk is a new record, as with LangChain's own encoders). A nearest-
-    neighbour search that returns keys alone names its chunks without reading any metadata."""
-    payload = json.dumps([document.page_content, document.metadata], sort_keys=True, ensure_ascii=False)
-    return f"{document.metadata['chunk_id']}@{hashlib.sha256(payload.encode()).hexdigest()[:32]}"
-
-
-def chunk_id_of(key: str) -> str | None:
-    """The chunk id in a ``record_key``; None for a key of an index built before keys named chunks."""
-    chunk_id, at, digest = key.rpartition("@")
-    return chunk_id if at and len(digest) == 32 else None
-
-
-# Chroma's embedded store keeps its vector index in memory and does not notice what another
-# process wrote. Per Chroma folder: the index generation this process's Chroma reflects, and how
-# often it was reopened (each Store compares that with its own copy and picks up the new client).
-_chroma_lock = threading.Lock()
 _WRITE_LOCK_TIMEOUT_S = 600  # another process's ingest batch (embedding included) may hold it this long
-_chroma_seen: dict[str, int] = {}
-_chroma_epoch: dict[str, int] = {}
 
 
 class StoreError(RuntimeError):
@@ -238,7 +216,7 @@ class Store:
         rows = self._where_id_in("SELECT DISTINCT article_id FROM chunks c", wanted)
         articles = {row[0] for row in rows}
         keys = self.record_manager.list_keys(group_ids=sorted(articles)) if articles else []
-        return [key for key in keys if chunk_id_of(key) is None or chunk_id_of(key) in wanted]
+        return [key for key in keys if chroma_client.chunk_id_of(key) is None or chroma_client.chunk_id_of(key) in wanted]
 
     def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """The chunks with these ids, with their article's fields, by id (unknown ids are left out)."""
@@ -309,49 +287,23 @@ class Store:
 
     def sync_with_other_processes(self) -> bool:
         """Reopen the embedded Chroma store if another process changed the index since this process
-        last looked (a CLI ingest, a watcher, a second server). Returns whether it reopened.
-
-        A fresh Chroma system replaces the cached one for this folder; the old one is not stopped,
-        so a search or write still running on it in another thread finishes there, and every Store
-        picks up the fresh one at its next use. Cheap when nothing changed (one read).
+        last looked (a CLI ingest, a watcher, a second server). Returns whether it reopened; every
+        Store picks up the fresh client at its next use (``app.chroma_client``). Cheap when
+        nothing changed (one read).
         """
         if self.settings.chroma_url:
             return False  # a Chroma server is shared by every process: always current
-        key = self._chroma_key
-        with _chroma_lock:
-            seen = _chroma_seen.get(key)
-            if seen is None or seen == self.generation:
+        with chroma_client.lock:
+            if not chroma_client.stale(self._chroma_key, self.generation):
                 return False
         # Reopening reads Chroma's SQLite: under the write lock (taken first, as everywhere), then
         # re-checked. A search does not wait for another process's ingest batch (embedding included):
         # it uses the Chroma it has, and reopens at a later search.
         try:
-            with self.writing(timeout=0), _chroma_lock:
-                return self._reopen(key)
+            with self.writing(timeout=0), chroma_client.lock:
+                return chroma_client.reopen(self._chroma_key, self.generation)
         except Timeout:
             return False
-
-    def _reopen(self, key: str) -> bool:
-        generation = self.generation
-        seen = _chroma_seen.get(key)
-        if seen is None or seen == generation:
-            return False
-        from chromadb.api import ServerAPI
-        from chromadb.api.shared_system_client import SharedSystemClient
-        from chromadb.config import System
-        from chromadb.telemetry.product import ProductTelemetryClient
-
-        old = SharedSystemClient._identifier_to_system.get(key)
-        if old is not None:  # what chromadb does for a new client, then swapped in whole
-            fresh = System(old.settings)
-            fresh.instance(ProductTelemetryClient)
-            fresh.instance(ServerAPI)
-            fresh.start()
-            SharedSystemClient._identifier_to_system[key] = fresh
-        _chroma_epoch[key] = _chroma_epoch.get(key, 0) + 1
-        _chroma_seen[key] = generation
-        log.info("the index at %s was changed by another process: Chroma reopened", self.dir)
-        return True
 
     @property
     def embeddings(self) -> Embeddings:
@@ -362,33 +314,20 @@ class Store:
 
     @property
     def vectorstore(self):
-        if self._vectorstore is not None and self._vector_epoch != _chroma_epoch.get(self._chroma_key, 0):
+        if self._vectorstore is not None and self._vector_epoch != chroma_client.epoch(self._chroma_key):
             self._vectorstore = None  # reopened by sync_with_other_processes (maybe via another Store)
         if self._vectorstore is None:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
             from langchain_chroma import Chroma
 
             self.check_embedding_model()
-            chroma_settings = ChromaSettings(anonymized_telemetry=False)
             try:
                 if self.settings.chroma_url:
-                    from urllib.parse import urlparse
-
-                    url = urlparse(self.settings.chroma_url)
-                    https = url.scheme == "https"
-                    # No port in the URL: the scheme's (443 behind TLS), else chroma run's 8000.
-                    client = chromadb.HttpClient(host=url.hostname or "localhost",
-                                                 port=url.port or (443 if https else 8000),
-                                                 ssl=https, settings=chroma_settings)
+                    client = chroma_client.client(self.settings.chroma_url, self._chroma_key)
                 else:
                     generation = self.generation  # read before taking the lock: _bump takes them the other way
-                    # One at a time: chromadb registers a new system before starting it, so two
-                    # threads opening one folder at once can break each other.
-                    with self.writing(), _chroma_lock:  # this order everywhere: no deadlock
-                        _chroma_seen.setdefault(self._chroma_key, generation)
-                        self._vector_epoch = _chroma_epoch.get(self._chroma_key, 0)
-                        client = chromadb.PersistentClient(path=self._chroma_key, settings=chroma_settings)
+                    with self.writing(), chroma_client.lock:  # this order everywhere: no deadlock
+                        self._vector_epoch = chroma_client.opened(self._chroma_key, generation)
+                        client = chroma_client.client(None, self._chroma_key)
                 self._vectorstore = Chroma(
                     client=client,
                     collection_name=self.settings.collection,
@@ -465,9 +404,8 @@ class Store:
         row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         old = int(row["value"]) if row else 0
         self._set_meta(db, "generation", str(old + 1))
-        with _chroma_lock:  # our own write is already in our Chroma; another process's would not be
-            if _chroma_seen.get(self._chroma_key) == old:
-                _chroma_seen[self._chroma_key] = old + 1
+        with chroma_client.lock:
+            chroma_client.wrote(self._chroma_key, old)
 
     def close(self) -> None:
         if self._db is not None:
