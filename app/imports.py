@@ -21,13 +21,14 @@ def import_without(name: str, *optional: str) -> None:
     it saves nothing). Should the library need one after all, it is imported again as it is."""
     if name in sys.modules or any(module in sys.modules for module in optional):
         return
+    before = set(sys.modules)
     for module in optional:
         sys.modules[module] = None  # a None entry makes ``import module`` raise ImportError
     try:
         importlib.import_module(name)
     except ImportError as err:
         log.info("%s needs %s after all (%s): imported with it", name, ", ".join(optional), err)
-        for stale in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+        for stale in set(sys.modules) - before - set(optional):  # half-imported without them
             del sys.modules[stale]
     finally:
         for module in optional:

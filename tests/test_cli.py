@@ -77,6 +77,19 @@ print(torch.ones(2).sum().item(), scipy.stats.norm.cdf(0))
     assert done.stdout.split("\n")[:2] == ["[] fourteen", "2.0 0.5"]
 
 
+def test_a_library_that_needs_the_hidden_dependency_after_all_is_imported_with_it():
+    script = """
+import sys
+from app.imports import import_without
+import_without("fractions", "decimal")  # fractions imports decimal unconditionally
+import fractions
+print(fractions.Fraction(3, 6), "decimal" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1/2 True"
+
+
 def test_missing_path_exits_non_zero_with_a_message(tmp_path):
     result = run("ingest", str(tmp_path / "missing"), index_dir=tmp_path / "index")
     assert result.returncode == 1 and "no such file or folder" in result.stderr
