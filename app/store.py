@@ -216,7 +216,8 @@ class Store:
         rows = self._where_id_in("SELECT DISTINCT article_id FROM chunks c", wanted)
         articles = {row[0] for row in rows}
         keys = self.record_manager.list_keys(group_ids=sorted(articles)) if articles else []
-        return [key for key in keys if chroma_client.chunk_id_of(key) is None or chroma_client.chunk_id_of(key) in wanted]
+        named = [(key, chroma_client.chunk_id_of(key)) for key in keys]
+        return [key for key, chunk_id in named if chunk_id is None or chunk_id in wanted]
 
     def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """The chunks with these ids, with their article's fields, by id (unknown ids are left out)."""

@@ -73,7 +73,8 @@ def section_recall_at_scale(args, size: int) -> dict:
         with Clock() as clock:
             reports = [ingest([corpus], settings_for(archive, backend)) for _, corpus in QUESTION_SETS.values()]
         (archive / "scale.json").write_text(json.dumps({
-            "synthetic_chunks": built.get("chunks_in_index", built.get("chunks")), "real_chunks_added": sum(r.chunks_embedded for r in reports),
+            "synthetic_chunks": built.get("chunks_in_index", built.get("chunks")),
+            "real_chunks_added": sum(r.chunks_embedded for r in reports),
             "seconds": round(clock.wall, 1)}))
     store = Store(settings_for(archive, backend))
     out = {"size": size, "backend": backend, "archive": json.loads((archive / "scale.json").read_text()),

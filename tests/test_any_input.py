@@ -45,8 +45,9 @@ PICKS = st.sampled_from(['{"sentence": 1, "answer": "fourteen"}', '{"sentence": 
 def app(seed_settings):
     model = FakeListChatModel(responses=['{"sentence": 1, "answer": "fourteen"}', "not json", ""])
     settings = seed_settings.with_overrides(**{"server.rate_limit_per_minute": 0})  # many requests, one client
-    with Newsdesk(settings, chat_model=model, embeddings=build_embeddings(seed_settings.embedding, seed_settings.embedding.reading_backend),
-                  nlp=load_spacy(), lexicon=Lexicon(seed_settings.wordnet_dir)) as newsdesk:
+    reading = build_embeddings(seed_settings.embedding, seed_settings.embedding.reading_backend)
+    with Newsdesk(settings, chat_model=model, embeddings=reading, nlp=load_spacy(),
+                  lexicon=Lexicon(seed_settings.wordnet_dir)) as newsdesk:
         yield newsdesk
 
 
