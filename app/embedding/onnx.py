@@ -312,13 +312,11 @@ class OnnxSentenceEncoder:
         # One short text's matrices keep two threads half idle: many texts go one per core, each
         # on a single-threaded session (the same vectors; 118 against 96 chunks/s on 2 cores).
         # A query, alone, keeps the session that uses every core.
+        # Made on the first call with many texts: a process that only embeds queries never pays for it.
         self._cores = os.cpu_count() or 1
+        self._spread = quantized and not device.startswith("cuda") and self._cores > 1
         self._single_threaded = None
-        if quantized and not device.startswith("cuda") and self._cores > 1:
-            single = ort.SessionOptions()
-            single.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            single.intra_op_num_threads = 1
-            self._single_threaded = ort.InferenceSession(str(self.onnx_path), single, providers=providers)
+        self._single_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         texts = [t.lower() for t in texts] if self.lower_case else list(texts)
@@ -327,11 +325,12 @@ class OnnxSentenceEncoder:
         # Longest first, as sentence-transformers does, so each batch pads to similar lengths.
         order = np.argsort([-len(t) for t in texts], kind="stable")
         batches = [order[start:start + batch_size] for start in range(0, len(texts), batch_size)]
-        if self._single_threaded is not None and len(batches) > 1:
+        if self._spread and len(batches) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
+            session = self._single_threaded_session()
             with ThreadPoolExecutor(self._cores) as pool:  # ONNX Runtime runs without the GIL
-                pooled = list(pool.map(lambda rows: self._run(self._single_threaded, texts, rows), batches))
+                pooled = list(pool.map(lambda rows: self._run(session, texts, rows), batches))
         else:
             pooled = [self._run(self.session, texts, rows) for rows in batches]
         if not pooled:
@@ -340,6 +339,18 @@ class OnnxSentenceEncoder:
         for rows, vectors in zip(batches, pooled):
             out[rows] = vectors
         return out
+
+    def _single_threaded_session(self):
+        import onnxruntime as ort
+
+        with self._single_lock:
+            if self._single_threaded is None:
+                options = ort.SessionOptions()
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                options.intra_op_num_threads = 1
+                self._single_threaded = ort.InferenceSession(str(self.onnx_path), options,
+                                                             providers=["CPUExecutionProvider"])
+            return self._single_threaded
 
     def _run(self, session, texts: Sequence[str], rows: np.ndarray) -> np.ndarray:
         with self._tokenizer_lock:
