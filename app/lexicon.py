@@ -101,6 +101,13 @@ class Lexicon:
         ("resign" -> "quit", "resignation")."""
         return _synonyms(self, lemma.lower(), _POS.get(pos or "", pos)) if self.reader is not None else frozenset()
 
+    def noun_classes(self, lemma: str) -> frozenset[str]:
+        """What a noun names in its commonest senses, by WordNet's lexicographer files and
+        hypernyms: "person" (spokesman, coach), "organization" (company, tribunal), "place"
+        (city, river), "facility" (airport, stadium), "time" (year, morning; "time unit" for day,
+        week, decade) and "money" (fine, salary, euro). What kind of answer "Which <noun> …?" asks for."""
+        return _noun_classes(self, lemma.lower()) if self.reader is not None else frozenset()
+
     def __hash__(self) -> int:
         return id(self)
 
@@ -162,4 +169,46 @@ def _synonyms(lexicon: Lexicon, lemma: str, pos: str | None) -> frozenset[str]:
             for entry in synset.lemmas():
                 found.add(entry.name().lower().replace("_", " "))
                 found.update(d.name().lower() for d in entry.derivationally_related_forms())
+    return frozenset(found)
+
+
+# A class of nouns is a WordNet lexicographer file or the synsets above its members.
+_NOUN_CLASS_ROOTS = {
+    "organization": ("organization.n.01", "institution.n.01", "social_group.n.01"),
+    "place": ("location.n.01", "region.n.01", "body_of_water.n.01", "geological_formation.n.01", "land.n.04",
+              "thoroughfare.n.01"),
+    "facility": ("facility.n.01", "structure.n.01", "establishment.n.04", "area.n.05"),
+    "money": ("monetary_unit.n.01", "monetary_value.n.01"),
+}
+# A class of the senses directly under one synset: "day" is a unit of time, "yesterday" (a day) is not.
+_NOUN_CLASS_PARENTS = {"time unit": ("time_unit.n.01",)}
+_NOUN_CLASS_FILES = {"noun.person": "person", "noun.time": "time", "noun.location": "place",
+                     "noun.possession": "money"}
+# A noun's commonest senses: those holding at least a quarter of its uses tagged in WordNet's
+# corpus (SemCor) among its first three senses, or its first two when fewer than five are tagged.
+# "Planet" is a person in one use of 22.
+_NOUN_SENSES = 3
+_SENSE_SHARE = 0.25
+_FEW_USES = 5
+
+
+@lru_cache(maxsize=100_000)
+def _noun_classes(lexicon: Lexicon, lemma: str) -> frozenset[str]:
+    found = set()
+    with lexicon._lock:
+        reader = lexicon.reader
+        roots = {name: {reader.synset(s) for s in synsets} for name, synsets in _NOUN_CLASS_ROOTS.items()}
+        parents = {name: {reader.synset(s) for s in synsets} for name, synsets in _NOUN_CLASS_PARENTS.items()}
+        word = lemma.replace(" ", "_")
+        senses = reader.synsets(word, "n")[:_NOUN_SENSES]
+        uses = [sum(entry.count() for entry in synset.lemmas() if entry.name().lower() == word) for synset in senses]
+        total = sum(uses)
+        common = [s for s, n in zip(senses, uses) if n >= _SENSE_SHARE * total] if total >= _FEW_USES \
+            else senses[:2]
+        for synset in common:
+            if synset.lexname() in _NOUN_CLASS_FILES:
+                found.add(_NOUN_CLASS_FILES[synset.lexname()])
+            above = set(synset.closure(lambda s: s.hypernyms() + s.instance_hypernyms())) | {synset}
+            found.update(name for name, synsets in roots.items() if above & synsets)
+            found.update(name for name, synsets in parents.items() if set(synset.hypernyms()) & synsets)
     return frozenset(found)

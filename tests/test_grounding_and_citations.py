@@ -115,33 +115,6 @@ def test_reciprocal_rank_fusion_rewards_agreement_and_weights():
     assert weighted["b"] == pytest.approx(3 * weighted["a"])
 
 
-@pytest.mark.parametrize("question, answer, expected", [
-    ("Which building near the base was damaged when the launcher exploded?",
-     "The building near the base was damaged when the launcher exploded [1].", False),  # restates
-    ("At what time of day were the rockets fired?", "The rockets were fired at the base in Anbar [1].", False),
-    ("How many rockets hit the base?", "The rockets hit the target [1].", False),
-    ("How many rockets hit the base?", "Fourteen of the projectiles hit the target [1].", True),
-    ("Who is the Pentagon spokesman?", "The Pentagon spokesman spoke to reporters [1].", False),
-    ("Who is the Pentagon spokesman?", "John Kirby is the Pentagon spokesman [1].", True),
-    ("On which day were the rockets launched?", "The rockets were launched on Tuesday [1].", True),
-    ("What was the missile hidden in?", "The missile was hidden in a flour bag [1].", True),
-    # Numbers and names the question already gave answer nothing.
-    ("How old is the driver in the June 2019 crash that killed seven people?",
-     "The driver in the June 2019 crash that killed seven people is Kobe Bryant [1].", False),
-    ("How old is the driver in the June 2019 crash that killed seven people?",
-     "The driver is 23 years old [1].", True),
-    ("In which city did Eliud Kipchoge run a marathon in under two hours in October 2019?",
-     "Eliud Kipchoge ran a marathon in under two hours in October 2019 [1].", False),
-    ("In which city did Eliud Kipchoge run a marathon in under two hours in October 2019?",
-     "Eliud Kipchoge ran it in Vienna [1].", True),
-    ("When did the fire start in April?", "The fire started in April [1].", False),
-])
-def test_an_answer_must_give_what_the_question_asks_for(question, answer, expected):
-    from app.answering.grounding import gives_answer
-
-    assert gives_answer(question, answer) is expected
-
-
 def test_a_span_widens_to_the_nearby_sentence_holding_a_fact_the_best_sentence_lacks():
     from app.answering.citations import best_span
 

@@ -4,6 +4,7 @@ does it say more than the question already does?
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 
@@ -12,7 +13,8 @@ from spacy.tokens import Span, Token
 from app.answering.pronouns import personal_pronoun
 from app.answering.question_frame import PAIR, AnswerKind, QuestionFrame
 from app.answering.question_parse import is_content, number_value
-from app.answering.relation_lexicon import PLACE_LABELS, PLACE_NOUNS
+from app.answering.noun_classes import noun_classes
+from app.answering.relation_lexicon import PLACE_LABELS
 
 
 def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token]) -> list[Token] | None:
@@ -27,7 +29,7 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
         if of_asked_type(frame, ent) and indices & {t.i for t in ent}:
             core.extend(ent)
     if frame.kind == AnswerKind.NUMBER:
-        if frame.focus == "long" and any(t.lower_ in _CALENDAR for t in tokens):
+        if frame.focus == "long" and any(t.lower_ in CALENDAR for t in tokens):
             return None  # "How long could it take?" is a duration, not "February 21"
         core.extend(t for t in tokens if number_value(t) is not None and t not in core)
         core = [t for t in core if number_value(t) is not None or t.ent_type_ in frame.labels]
@@ -36,7 +38,7 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
             return None
     elif frame.kind == AnswerKind.TIME:
         core.extend(t for t in tokens if re.fullmatch(r"(1[89]|20)\d\d", t.text) and t not in core)
-        if core and not any(re.search(r"\d", t.text) or t.lower_ in _TIME_WORDS for t in core):
+        if core and not any(re.search(r"\d", t.text) or names_a_time(t) for t in core):
             return None  # "the day", "the age of fifteen": spaCy's DATE, but no time a reader can use
         if frame.focus == "year" and not any(re.fullmatch(r"(1[89]|20)\d\ds?", t.text) or t.lower_ == "year"
                                               for t in core):
@@ -56,13 +58,20 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
     return sorted(set(core), key=lambda t: t.i) or None
 
 
-_CALENDAR = frozenset("""january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday""".split())
-_TIME_WORDS = frozenset("""january february march april may june july august september october november december
-jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
-yesterday today tonight tomorrow ago last next earlier later morning afternoon evening night noon midnight
-spring summer autumn winter week weeks month months decade century hour hours minute minutes second seconds
-""".split())
+# Month and weekday names and abbreviations, as Python's calendar module knows them.
+CALENDAR = frozenset(name.lower() for name in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name,
+                                               *calendar.day_abbr) if name) | {"sept"}
+# Words that place a time relative to another ("two days ago", "the next morning").
+_RELATIVE = frozenset("ago last next earlier later".split())
+
+
+def names_a_time(token: Token) -> bool:
+    """A word a reader can place in time: a calendar name, a relative word ("ago"), or a time noun
+    by WordNet ("yesterday", "morning", "spring") that is not only a unit ("the day", "weeks")."""
+    if token.lower_ in CALENDAR or token.lower_ in _RELATIVE:
+        return True
+    named = noun_classes(token)
+    return "time" in named and "time unit" not in named
 
 
 _EXAMPLE_PREPOSITIONS = frozenset({"including", "like", "as"})  # "as": "buildings such as mosques"
@@ -89,7 +98,7 @@ def of_asked_type(frame: QuestionFrame, ent: Span) -> bool:
     # "the French territory of Martinique", "the coast of Aceh": the phrase says it is a place
     # whatever label the tagger gave the name (NORP, PERSON).
     of = ent.root.head
-    return ent.root.dep_ == "pobj" and of.lower_ == "of" and of.head.lemma_.lower() in PLACE_NOUNS
+    return ent.root.dep_ == "pobj" and of.lower_ == "of" and bool(noun_classes(of.head) & {"place", "facility"})
 
 
 def _restates(frame: QuestionFrame, tokens: Sequence[Token]) -> bool:

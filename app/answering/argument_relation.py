@@ -12,8 +12,8 @@ from spacy.tokens import Span, Token
 from app.answering.answer_span import Verdict
 from app.answering.dependency_tree import _phrase_head, _role, _saying_verb, dependency_distance, dependency_path
 from app.answering.question_frame import AnswerKind, QuestionFrame
-from app.answering.relation_lexicon import (LIGHT_VERBS, ORG_NOUNS, PEOPLE, PERSON_ROLES, PLACING_LABELS,
-                                            SPEECH_VERBS, relates)
+from app.answering.noun_classes import names_a_person
+from app.answering.relation_lexicon import LIGHT_VERBS, PEOPLE, PLACING_LABELS, SPEECH_VERBS, relates
 
 
 def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token],
@@ -34,7 +34,7 @@ def _argument_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[To
         # does not name the base.
         return Verdict(False, f"“{' '.join(t.text for t in tokens)}” describes {head.head.text}, it does not name "
                               f"the {frame.focus or 'one asked for'}", "wrong-argument")
-    if frame.focus and frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and frame.focus not in ORG_NOUNS:
+    if frame.focus and frame.kind in (AnswerKind.PERSON, AnswerKind.NAME) and "organization" not in frame.focus_classes:
         roles = [t for t in others if t.lemma_.lower() == frame.focus or
                  (similar is not None and t.pos_ == "NOUN" and similar(frame.focus, t.lemma_.lower()) >= 0.6)]
         if roles:
@@ -157,7 +157,7 @@ def _title_holder(place: Token) -> Token | None:
         noun = place.head
     else:
         return None
-    return noun if noun.lemma_.lower() in PERSON_ROLES | PEOPLE and noun.pos_ == "NOUN" else None
+    return noun if noun.pos_ == "NOUN" and (noun.lemma_.lower() in PEOPLE or names_a_person(noun)) else None
 
 
 def _asks_location(frame: QuestionFrame) -> bool:

@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 # The role nouns a person holds: what "Who is the <role> …?" asks (the question frame's lexicon).
-from app.answering.question_frame import PERSON_ROLES
+from app.answering.noun_classes import names_a_person
 from app.answering.question_frame import AnswerKind, analyse_question
 from app.answering.sentences import cite_sentences, word_similarity
 from app.answering.subquestions import Asking, AskingPipeline, combined_answer, merged
@@ -53,7 +53,7 @@ def read_bridge(doc: Doc) -> Bridge | None:
     """The described person the question asks about, or None when it names what it asks about."""
     frame = analyse_question(doc)
     for noun in doc:
-        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in PERSON_ROLES:
+        if noun.pos_ != "NOUN" or not names_a_person(noun):
             continue
         if not any(child.dep_ in ("relcl", "acl") for child in noun.children):
             continue  # "the driver" alone: nothing to find him by

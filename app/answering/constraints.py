@@ -14,7 +14,8 @@ from app.answering.dependency_tree import _saying_verb
 from app.answering.name_matching import _mentioned, same_name
 from app.answering.question_frame import QuestionFrame
 from app.answering.question_parse import designators, governing_verb, side_of
-from app.answering.relation_lexicon import CONSTRAINT_LABELS, PEOPLE, PERSON_ROLES, PLACING_LABELS, relates
+from app.answering.noun_classes import names_a_person
+from app.answering.relation_lexicon import CONSTRAINT_LABELS, PEOPLE, PLACING_LABELS, relates
 
 
 def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", answer: Sequence[Token] = ()
@@ -35,9 +36,10 @@ def check_constraints(frame: QuestionFrame, sentence: Span, context: str = "", a
         if sentence_years and not sentence_years & frame.years:
             return Verdict(False, f"the question asks about {_join(frame.years)}; the sentence is about "
                                   f"{_join(sentence_years)}", "constraint-mismatch")
+    for years in (y for y in (frame.years, frame.story_years) if y):
         context_years = {int(y) for y in re.findall(r"\b((?:1[89]|20)\d\d)\b", where)}
-        if not context_years & frame.years:
-            return Verdict(False, f"the question asks about {_join(frame.years)}; the cited article is not",
+        if not context_years & years:
+            return Verdict(False, f"the question asks about {_join(years)}; the cited article is not",
                            "constraint-mismatch")
     answer_ids = {t.i for t in answer}
     if other := _other_designation(frame, sentence):
@@ -131,9 +133,9 @@ def _where_said(place: Span, answer: Sequence[Token]) -> bool:
     return said is not None and bool(answer) and next((t for t in answer[0].ancestors if t.pos_ == "VERB"), None) != said
 
 
-# Nouns a place describes without placing the event ("the Spanish race" still places it).
-_DESCRIBED = PEOPLE | PERSON_ROLES | frozenset("""national citizen native resident embassy consulate official
-authority media newspaper""".split())
+# Nouns a place describes without placing the event ("the Spanish race" still places it): people
+# (a person noun by WordNet: "national", "resident", "official"), and sources.
+_SOURCES = frozenset("embassy consulate authority media newspaper".split())
 
 
 def _describes_someone(place: Span) -> bool:
@@ -141,7 +143,9 @@ def _describes_someone(place: Span) -> bool:
     embassy in Beijing": a place that describes a person or a source is not where the asked event
     happened."""
     root = place.root
-    if root.dep_ in ("compound", "amod", "nmod") and root.head.lemma_.lower() in _DESCRIBED:
+    described = root.head
+    if root.dep_ in ("compound", "amod", "nmod") and (described.lemma_.lower() in PEOPLE | _SOURCES
+                                                       or names_a_person(described)):
         return True
     return any(t.lower_ == "according" for t in root.ancestors)
 

@@ -13,14 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from app.text import (
-    MONTHS,
     NUMBER_WORD_STEMS,
     content_stems,
     names_in,
     number_uses,
     numbers_in,
     stem,
-    strip_markers,
     token_set,
 )
 
@@ -87,54 +85,3 @@ def is_refusal(text: str) -> bool:
     """Does the model's answer say it cannot answer? Judged on its first sentence."""
     first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0] if text.strip() else ""
     return not first or bool(_REFUSAL_RE.search(first))
-
-
-# What kind of answer a question asks for, and how to recognise one in an answer.
-_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old|big|large|high)\b|\bwhat (number|percentage|share|amount|total)\b", re.I)
-_ASKS_TIME = re.compile(r"^\W*when\b|\b(what|which) (year|date|day|month|time|decade|century)\b|\bwhat time of day\b|\bat what time\b", re.I)
-_ASKS_PERSON = re.compile(
-    r"^\W*(and )?who(m|se)?\b|\bwhat is the name\b|\bwhich (person|man|woman|official|expert|researcher|general|"
-    r"commander|spokes(man|woman|person)|minister|president|leader|civilian|resident|analyst|player|politician|"
-    r"company|organi[sz]ation|group|country|team|party|agency)\b", re.I)
-_ASKS_PLACE = re.compile(
-    r"\b(which|what|in which|in what) (city|country|town|village|province|state|region|capital|county|district|"
-    r"island|port|airport|stadium|venue)\b", re.I)
-_TIME_WORDS = set(MONTHS) | set(
-    "monday tuesday wednesday thursday friday saturday sunday morning afternoon evening night noon midnight "
-    "dawn dusk yesterday today tomorrow weekend week month year".split())
-
-
-def answer_type(question: str) -> str | None:
-    """'number', 'time' or 'name' (a person, organisation or named place) when the question plainly
-    asks for one; None otherwise."""
-    if _ASKS_NUMBER.search(question):
-        return "number"
-    if _ASKS_TIME.search(question):
-        return "time"
-    if _ASKS_PERSON.search(question) or _ASKS_PLACE.search(question):
-        return "name"
-    return None
-
-
-def gives_answer(question: str, answer: str) -> bool:
-    """Does the answer contain something of the kind asked for, beyond restating the question?
-
-    "The building near the base was damaged when the launcher exploded" restates "Which building
-    near the base was damaged when the launcher exploded?" and answers nothing; "At what time of
-    day...?" is not answered by a sentence with no time in it.
-    """
-    answer = strip_markers(answer)  # citation markers are not numbers of the answer
-    new_words = content_stems(answer) - content_stems(question)
-    if not new_words and not (numbers_in(answer) - numbers_in(question)):
-        return False
-    kind = answer_type(question)
-    # Only what the question did not already say can answer it: "How old is the driver in the
-    # June 2019 crash that killed seven?" is not answered by a sentence whose numbers are 2019 and 7.
-    new_numbers = numbers_in(answer) - numbers_in(question)
-    if kind == "number":
-        return bool(new_numbers)
-    if kind == "time":
-        return bool(new_numbers) or bool(token_set(answer) & _TIME_WORDS - token_set(question))
-    if kind == "name":
-        return bool(names_in(answer) - names_in(question) - token_set(question))
-    return True

@@ -56,7 +56,7 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
         return Verdict(False, f"“{number.text}” is the age of {number.head.text}", "wrong-argument")
     if frame.focus not in ("old", "age") and _an_age(number):
         return Verdict(False, f"“{number.text}” is someone's age, not a count", "wrong-argument")
-    if frame.focus and frame.focus not in _MONEY_NOUNS | _SIZE_WORDS and _money(tokens):
+    if frame.focus and "money" not in frame.focus_classes and frame.focus not in _SIZE_WORDS and _money(tokens):
         # "How many points had the Dow lost?" is not answered by "lose $1 trillion".
         return Verdict(False, f"“{' '.join(t.text for t in tokens)}” is an amount of money, not of {frame.focus}s",
                        "wrong-argument")
@@ -105,11 +105,8 @@ def _number_relation(frame: QuestionFrame, sentence: Span, tokens: Sequence[Toke
     return Verdict(True, strength=strength, counts_focus=exact)
 
 
-# What an amount of money answers ("How big was the fine?", "What was the company's loss?").
-_MONEY_NOUNS = frozenset("""money dollar euro pound yen yuan rupee franc cost price amount sum fine fee value worth
-revenue sale profit loss budget salary wage pay spending fund funding damage bill payment compensation tax debt
-investment income earnings bail bond reward ransom prize deal contract aid grant penalty settlement bonus
-package offer valuation capital cash asset donation award""".split())
+# A question of size an amount of money answers ("How much …?", "How big was the fine?"); a money
+# noun as the focus ("What was the company's loss?") is one by WordNet (app/answering/noun_classes.py).
 _SIZE_WORDS = frozenset("much old long far big large high many".split())
 
 

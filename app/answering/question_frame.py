@@ -22,9 +22,9 @@ from app.answering.question_parse import (OBJECT_SIDE, SUBJECT_SIDE, _asks_reaso
                                           _open_slot, _predicate_fallback, _prepositional, _wh_noun, designators,
                                           governing_verb, infinitive, is_content, number_value, of_object,
                                           scheduling, side_of)
-from app.answering.relation_lexicon import (_FACILITIES, _NUMBER_NOUNS, _RELATED, _TIME_NOUNS, CAUSAL, CAUSING,
-                                            CONSTRAINT_LABELS, LIGHT_VERBS, NAME_LABELS, NUMERIC_LABELS, ORG_NOUNS,
-                                            PEOPLE, PERSON_LABELS, PERSON_ROLES, PLACE_LABELS, PLACE_NOUNS,
+from app.answering.noun_classes import classes_of, noun_classes
+from app.answering.relation_lexicon import (_NUMBER_NOUNS, _RELATED, CAUSAL, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS,
+                                            NAME_LABELS, NUMERIC_LABELS, PEOPLE, PERSON_LABELS, PLACE_LABELS,
                                             PLACING_LABELS, SPEECH_VERBS, TIME_LABELS, derived, related, relates)
 
 
@@ -62,6 +62,8 @@ class QuestionFrame:
     direction: str | None = None  # "From which city …?": the place is where something came from
     # "the commander of the air base": whose role it is; the stating sentence must name it too.
     focus_of: frozenset[str] = frozenset()
+    focus_classes: frozenset[str] = frozenset()  # what the focus noun names (app/answering/noun_classes.py)
+    story_years: frozenset[int] = frozenset()  # a lead-in's years: the answer's article names one
     # "Where is the hotel that caught fire?": the thing whose place or time a copula asks for.
     topic: str | None = None
     # "when Caloundra beat Maroochydore": (verb, side, name) of the names the question gives as a
@@ -112,28 +114,33 @@ def analyse_question(doc: Doc) -> QuestionFrame:
         if noun is not None and noun.lemma_.lower() == "name":
             of_noun = of_object(noun)
             focus = of_noun.lemma_.lower() if of_noun is not None else None
-            kind, labels = (AnswerKind.PERSON, PERSON_LABELS) if focus in PERSON_ROLES or focus is None \
-                else (AnswerKind.NAME, NAME_LABELS)
+            kind, labels = (AnswerKind.PERSON, PERSON_LABELS) \
+                if of_noun is None or "person" in noun_classes(of_noun) else (AnswerKind.NAME, NAME_LABELS)
         elif noun is not None:
             lemma = noun.lemma_.lower()
             focus = lemma
-            if lemma in _TIME_NOUNS:
+            # What the noun names (WordNet, app/answering/noun_classes.py) says what the answer is;
+            # a count or measure first ("rate", "age" also name times in WordNet).
+            named = noun_classes(noun)
+            measured = {lemma} | {c.lemma_.lower() for c in noun.children if c.dep_ == "compound"}
+            if measured & _NUMBER_NOUNS:  # "the age gap", "the vote margin" measure too
+                kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if "age" in measured else frozenset())
+            elif "time" in named:
                 kind, labels = AnswerKind.TIME, TIME_LABELS | (NUMERIC_LABELS if lemma == "time" else frozenset())
                 of_noun = of_object(noun)
                 if lemma == "time" and of_noun is not None and of_noun.lemma_.lower() == "day":
                     labels = frozenset({"TIME"})  # "time of day": a clock time, not a day or a count
                 elif lemma == "time" and any(c.dep_ in ("amod", "compound") for c in noun.children):
                     labels = labels - {"DATE"}  # "winning time": a duration, never a day ("yesterday")
-            elif lemma in _NUMBER_NOUNS:
-                kind, labels = AnswerKind.NUMBER, NUMERIC_LABELS | (TIME_LABELS if lemma == "age" else frozenset())
-            elif lemma in PLACE_NOUNS:
-                # "Which airport": a facility is named, not the country it is in.
-                kind, labels = AnswerKind.PLACE, \
-                    frozenset({"FAC", "ORG", "LOC"}) if lemma in _FACILITIES else PLACE_LABELS | frozenset({"ORG"})
-            elif lemma in PERSON_ROLES or lemma in PEOPLE:
-                kind, labels = AnswerKind.PERSON, PERSON_LABELS
-            elif lemma in ORG_NOUNS:
+            elif "place" in named:
+                kind, labels = AnswerKind.PLACE, PLACE_LABELS | frozenset({"ORG"})
+            elif "organization" in named:
                 kind, labels = AnswerKind.NAME, frozenset({"ORG", "NORP", "GPE", "PERSON", "FAC"})
+            elif "facility" in named:
+                # "Which airport": a facility is named, not the country it is in.
+                kind, labels = AnswerKind.PLACE, frozenset({"FAC", "ORG", "LOC"})
+            elif "person" in named or lemma in PEOPLE:
+                kind, labels = AnswerKind.PERSON, PERSON_LABELS
     verbs = frozenset(
         t.lemma_.lower() for t in doc
         if (t.pos_ == "VERB" or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "oprd", "ROOT")))
@@ -194,6 +201,7 @@ def analyse_question(doc: Doc) -> QuestionFrame:
                          years=years, numbers=numbers, content=content, role=role, slot=slot,
                          clause_verbs=clause_verbs, adverbial=adverbial, categories=categories,
                          direction=_direction(tokens, wh_index), focus_of=_focus_of(doc, focus),
+                         focus_classes=classes_of(focus, doc._.lexicon) if focus else frozenset(),
                          topic=_copular_topic(doc, focus), arguments=_named_arguments(doc, verbs),
                          designators=designators(doc),
                          partitive=kind == AnswerKind.NUMBER and wh_index is not None
@@ -205,10 +213,13 @@ def analyse_question(doc: Doc) -> QuestionFrame:
 def narrowed_by(frame: QuestionFrame, lead_in: Doc) -> QuestionFrame:
     """The frame with the names and years a lead-in gives ("In March 2020, a ferry capsized near
     Dhaka. How many were rescued?"): they say which story, so the answer's article must name them,
-    as it must the question's own (the sentence need not restate them)."""
+    as it must the question's own (the sentence need not restate them). A lead-in's year dates the
+    story, not the asked fact: "In February 2006, a study found …" is answered by its survey "between
+    July 2003 and December 2004", so another year in the sentence does not contradict it."""
     names = tuple((e.text, _label(e)) for e in lead_in.ents if e.label_ in CONSTRAINT_LABELS)
     years = frozenset(int(t.text) for t in lead_in if re.fullmatch(r"(1[89]|20)\d\d", t.text))
-    return replace(frame, constraints=tuple(dict.fromkeys(frame.constraints + names)), years=frame.years | years)
+    return replace(frame, constraints=tuple(dict.fromkeys(frame.constraints + names)),
+                   story_years=frame.story_years | (years - frame.years))
 
 
 _CATEGORIES = frozenset("woman man girl boy female male junior senior youth amateur paralympic wheelchair".split())

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from app.answering.relation_lexicon import (_CAUSE_OF, _QUESTION_STOP, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS,
-                                            PEOPLE, PERSON_ROLES)
+from app.answering.noun_classes import names_a_person
+from app.answering.relation_lexicon import (_CAUSE_OF, CAUSING, CONSTRAINT_LABELS, LIGHT_VERBS,
+                                            PEOPLE)
 from app.text import numbers_in
 
 
@@ -271,7 +272,7 @@ def _copular_role(doc: Doc) -> str | None:
     for token in doc:
         if token.lemma_ == "be" and token.dep_ == "ROOT":  # not the "are" of what someone said
             for child in token.children:
-                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN" and _names_a_person(child.lemma_.lower()) \
+                if child.dep_ in ("attr", "nsubj") and child.pos_ == "NOUN" and _names_a_person(child) \
                         and _described_act(child) is None:
                     return child.lemma_.lower()
     return None
@@ -289,14 +290,16 @@ def _described_act(noun: Token) -> Token | None:
     return None
 
 
-def _names_a_person(lemma: str) -> bool:
-    """A role a person holds: a known one, or an agent noun ("organiser", "director", "economist")."""
-    return lemma in PERSON_ROLES or lemma in PEOPLE or lemma.endswith(("er", "or", "ist", "ian", "ant", "ent"))
+def _names_a_person(noun: Token) -> bool:
+    """A role a person holds: a person noun by WordNet, or an agent noun ("organiser", "economist")."""
+    lemma = noun.lemma_.lower()
+    return names_a_person(noun) or lemma in PEOPLE or lemma.endswith(("er", "or", "ist", "ian", "ant", "ent"))
 
 
 def is_content(token: Token) -> bool:
-    return token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and token.lower_ not in _QUESTION_STOP \
-        and not token.is_stop and len(token.text) > 1
+    # spaCy's stop words hold the question's form words (what, which, how, many, did…).
+    return token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and not token.is_stop \
+        and token.lower_ != "according" and len(token.text) > 1
 
 
 def number_value(token: Token) -> float | None:

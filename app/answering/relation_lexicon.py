@@ -1,6 +1,7 @@
 """The words questions and answers are read with: the entity labels of each answer kind, light and
 speech verbs, the groups of lemmas that state one relation (``related``, ``relates``, ``derived``),
-and the nouns of people, roles, organisations, places, times and numbers, and of causes.
+the nouns that count people and numbers, and the words of causes. What other nouns name (people,
+organisations, places, facilities, times) comes from WordNet: app/answering/noun_classes.py.
 """
 
 from __future__ import annotations
@@ -84,28 +85,6 @@ for _group in _RELATION_GROUPS:
 # Nouns that count people in general: "17 people died" answers "How many passengers died?".
 PEOPLE = frozenset("""people person individual victim casualty man woman
 child adult""".split())
-PERSON_ROLES = frozenset("""person man woman official expert researcher general commander spokesman spokeswoman
-spokesperson minister president leader civilian resident analyst player politician driver pilot captain
-author director ceo chairman chief judge lawyer suspect victim winner candidate governor mayor senator
-king queen prime secretary officer coach manager founder head actor singer journalist reporter scientist
-doctor teacher student witness prosecutor attorney ambassador representative owner artist designer creator
-inventor architect photographer writer novelist poet composer musician painter sculptor athlete runner cyclist
-swimmer boxer footballer activist campaigner protester gunman attacker shooter killer assailant perpetrator
-survivor hostage prisoner inmate detainee soldier firefighter rescuer engineer worker employee economist astronaut
-historian professor surgeon nurse physician lawmaker legislator diplomat envoy negotiator nominee challenger
-opponent rival successor predecessor chancellor premier monarch prince princess pope bishop priest cleric
-filmmaker producer presenter host comedian""".split())
-ORG_NOUNS = frozenset("""company organisation organization group team party agency airline firm club band
-newspaper network union bank court university school ministry department government chain retailer
-supermarket carrier broadcaster manufacturer maker operator publisher developer automaker insurer lender
-charity commission council committee regulator carmaker brand startup business""".split())
-PLACE_NOUNS = frozenset("""city country town village province state region capital county district island port territory
-airport stadium venue place location area neighbourhood neighborhood street building hospital market square park
-base camp station hotel bridge river lake mountain sea ocean coast peninsula continent prison palace museum
-church cathedral mosque temple""".split())
-_FACILITIES = frozenset("""airport stadium venue building hospital market square park base camp station hotel
-bridge prison palace museum church cathedral mosque temple""".split())
-_TIME_NOUNS = frozenset("year date day month time decade century week hour season".split())
 _NUMBER_NOUNS = frozenset("number percentage share amount total score scoreline vote age price cost figure rate count toll tally"
                           .split())
 # Words that give a cause. "after", "amid", "over", "following" and "since"/"as"/"so" as
@@ -116,9 +95,6 @@ concern owing purpose risk motive motivation credit link""".split())
 CAUSING = frozenset("cause trigger prompt spark".split())
 # Verbs whose object is a cause: "blamed the heat for the fire", "linked to warmer seas".
 _CAUSE_OF = frozenset("blame credit link attribute".split())
-_QUESTION_STOP = frozenset("""what which who whom whose when where why how many much the a an of in on at to for
-by with from is are was were be been do does did has have had and or that this these those it its
-according""".split())
 
 
 def related(lemma: str) -> frozenset[str]:
