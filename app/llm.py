@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import logging
 import threading
 import warnings
@@ -98,9 +99,6 @@ def new_generation_lock(llm: LLMSettings, chat_model: object | None = None):
 def _build(settings: Settings) -> BaseChatModel:
     llm = settings.llm
     if llm.backend == "llamacpp":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            from langchain_community.chat_models import ChatLlamaCpp
         path = gguf_path(settings)
         import os
 
@@ -109,7 +107,7 @@ def _build(settings: Settings) -> BaseChatModel:
         variant = load_cpu_backend()  # the CPU library this machine runs best, before the model loads
         log.info("loading %s from %s%s", model_label(llm), path, f" (CPU library: {variant})" if variant else "")
 
-        return ChatLlamaCpp(
+        return _scored_llamacpp_class()(
             model_path=str(path),
             n_ctx=llm.n_ctx,
             temperature=llm.temperature,
@@ -133,3 +131,70 @@ def _build(settings: Settings) -> BaseChatModel:
         return ChatOpenAI(model=llm.model, base_url=llm.base_url, api_key=llm.api_key or "not-needed",
                           temperature=llm.temperature, max_tokens=llm.max_tokens, timeout=llm.timeout_s)
     raise BackendError(f"unknown backend '{llm.backend}'")
+
+
+class _TokenRecorder:
+    """A llama.cpp logits processor that records, at each generated token, the log-probabilities of
+    the model's strongest ``top`` tokens (the raw distribution, before a grammar narrows it) and,
+    one step later, the log-probability of the token that was generated. It changes no logit."""
+
+    def __init__(self, top: int) -> None:
+        self.top = top
+        self.steps: list[dict] = []  # {"position", "top": {token id: logprob}, "chosen": logprob}
+        self._previous = None
+
+    def __call__(self, input_ids, scores):
+        import numpy as np
+
+        logits = scores.astype(np.float64)
+        logprobs = logits - logits.max()
+        logprobs -= np.log(np.exp(logprobs).sum())
+        if self._previous is not None and self.steps:  # the token generated one step ago
+            self.steps[-1]["chosen"] = float(self._previous[int(input_ids[-1])])
+        best = np.argpartition(-logprobs, self.top)[:self.top]
+        self.steps.append({"position": len(input_ids), "top": {int(i): float(logprobs[i]) for i in best}})
+        self._previous = logprobs
+        return scores
+
+    def content(self, llama) -> list[dict]:
+        """The generated tokens with their log-probabilities, in OpenAI's chat ``logprobs.content``
+        format (the last token, never evaluated, is left out)."""
+        def text(token: int) -> str:
+            return llama.detokenize([token]).decode("utf-8", errors="replace")
+
+        tokens = llama.input_ids
+        content = []
+        for step in self.steps:
+            if "chosen" not in step or step["position"] >= llama.n_tokens:
+                continue
+            ranked = sorted(step["top"].items(), key=lambda kv: -kv[1])
+            content.append({"token": text(int(tokens[step["position"]])), "logprob": step["chosen"],
+                            "top_logprobs": [{"token": text(i), "logprob": lp} for i, lp in ranked]})
+        return content
+
+
+@functools.cache
+def _scored_llamacpp_class():
+    """LangChain's ChatLlamaCpp that also reports each generated token's log-probability and its
+    strongest alternatives when a call asks ``logprobs=True`` (as OpenAI's API does), in the
+    message's ``response_metadata["logprobs"]``. llama.cpp's own logprobs need ``logits_all``,
+    which keeps logits for every prompt token (n_ctx x 152k floats) and slows reading the prompt;
+    a logits processor sees only the generated steps."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from langchain_community.chat_models import ChatLlamaCpp
+    from llama_cpp import LogitsProcessorList
+
+    class ScoredChatLlamaCpp(ChatLlamaCpp):
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+            if not kwargs.pop("logprobs", False):
+                return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+            recorder = _TokenRecorder(int(kwargs.pop("top_logprobs", None) or 5))
+            result = super()._generate(messages, stop=stop, run_manager=run_manager,
+                                       logits_processor=LogitsProcessorList([recorder]), **kwargs)
+            generation = result.generations[0]
+            generation.generation_info = {**(generation.generation_info or {}),
+                                          "logprobs": {"content": recorder.content(self.client)}}
+            return result
+
+    return ScoredChatLlamaCpp

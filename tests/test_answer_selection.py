@@ -1185,3 +1185,35 @@ def test_a_he_that_only_reports_does_not_make_the_sentence_about_someone_else(nl
     served = [SentenceRef(passage, a, b, 0.9) for a, b in sentence_spans(text)][1]
     assert answer_from_sentences("How many years had Rod Blagojevich spent in prison?", [served], nlp, None,
                                  Prompts(*[""] * 6)).answer == "eight"
+
+
+def test_a_lead_ins_year_dates_the_story_not_the_asked_fact(nlp):
+    from app.answering.constraints import check_constraints
+    from app.answering.question_frame import narrowed_by
+
+    question = analyse_question(nlp("How many samples did the survey take?"))
+    frame = narrowed_by(question, nlp("In March 2021, a report found that the river was polluted."))
+    sentence = nlp("The survey took 340 samples between 2018 and 2019.")[:]
+    assert check_constraints(frame, sentence, "River report\n10 March 2021\nThe river was polluted.")
+    # The story's year must still be the article's ...
+    assert not check_constraints(frame, sentence, "River report\n10 March 2015\nThe river was polluted.")
+    # ... and the question's own year is the asked fact's: another one in the sentence contradicts it.
+    own = analyse_question(nlp("How many samples did the survey take in 2021?"))
+    assert not check_constraints(own, sentence, "River report\n10 March 2021")
+
+
+def test_a_pick_numbering_a_sentence_without_its_span_is_judged_by_the_sentence_that_holds_it(nlp):
+    text = ("The council met on Monday to discuss the flood. The survey took 340 samples between 2018 and 2019. "
+            "The mayor thanked the volunteers.")
+    passage = Passage(chunk_id="c1", article_id="a1", title="River report", text=text, start=0, end=len(text),
+                      date="2021-03-10")
+    refs = [SentenceRef(passage, a, b, 0.9 - n / 10) for n, (a, b) in enumerate(sentence_spans(text))]
+
+    def ask(system, user, schema):  # the model numbers the first sentence but copies the second's figure
+        return '{"sentence": 1, "answer": "340"}'
+
+    outcome = answer_from_sentences("How many samples did the survey take in 2021?", refs, nlp, ask, Prompts(*["x"] * 8))
+    # Refused for what the sentence holding "340" says, not because sentence 1 lacks it; and not
+    # weighed as a candidate, since the model was sure of another sentence.
+    assert outcome.refused and "2021" in outcome.reason and "not in the cited sentence" not in outcome.reason
+    assert not outcome.candidate

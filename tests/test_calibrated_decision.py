@@ -6,11 +6,13 @@ chosen on out-of-fold probabilities, and the calibration every eval report shows
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from app.answering.decision import DEFAULT_SCORER, Scorer
 from app.answering.evidence import FEATURES, relation_evidence
+from app.answering.picking import Reply, number_confidence, parse_pick
 from app.evaluation.calibration import best_threshold, calibration, examples, fit
 
 
@@ -70,3 +72,89 @@ def test_fitting_reads_weighed_candidates_and_chooses_both_thresholds_out_of_fol
     assert scorer["fitted_on"]["examples"] == 56
     # The evidence separates right from wrong: the fitted decision beats the checks alone out of fold.
     assert scorer["fitted_on"]["truthfulness_out_of_fold"] > scorer["fitted_on"]["truthfulness_checks_alone"]
+
+
+def _reply(*tokens: tuple[str, float, dict[str, float]]) -> Reply:
+    return Reply("".join(t for t, _, _ in tokens),
+                 tuple({"token": t, "logprob": lp, "top_logprobs": [{"token": a, "logprob": v} for a, v in top.items()]}
+                       for t, lp, top in tokens))
+
+
+def test_the_models_confidence_is_its_numbers_probability_among_the_numbers_it_could_write():
+    # The raw distribution preferred a quote (the grammar forbade it); of the numbers, "2" held 0.6
+    # of the mass, "1" 0.3 and "4" 0.1 (not a sentence shown: left out).
+    number = ("2", math.log(0.3), {' "': math.log(0.4), "2": math.log(0.3), "1": math.log(0.15),
+                                   "4": math.log(0.05)})
+    reply = _reply(('{"', -0.1, {}), ("sentence", 0.0, {}), ('":', 0.0, {}), (" ", -0.2, {}), number,
+                   (', "answer": "40"}', -0.1, {}))
+    assert number_confidence(reply, "sentence", range(4)) == pytest.approx(0.3 / 0.45, abs=1e-4)
+    assert parse_pick(reply, 3).confidence == pytest.approx(0.6667, abs=1e-4)
+
+
+def test_without_log_probabilities_there_is_no_confidence_and_the_pick_still_reads():
+    assert number_confidence('{"sentence": 2, "answer": "40"}', "sentence", range(4)) is None
+    pick = parse_pick('{"sentence": 2, "answer": "40"}', 3)
+    assert pick.sentences == (2,) and pick.answer == "40" and pick.confidence is None
+
+
+def test_a_candidate_the_model_was_not_asked_about_is_told_apart_from_an_unsure_pick():
+    from app.answering.evidence import Candidate
+
+    assert Candidate("40", 0, "matched").model_confidence is None
+    assert {"model_asked", "model_confidence"} <= set(FEATURES)
+
+
+@pytest.mark.slow
+def test_the_llama_cpp_generator_reports_how_sure_it_is_of_its_pick(seed_newsdesk):
+    from app.answering.picking import factoid_schema
+
+    ask = seed_newsdesk.pipeline.picker()
+    sentences = ("[1] (Storm, 2020-09-01) The storm destroyed 120 homes.\n"
+                 "[2] (Storm, 2020-09-01) At least 12 people were killed and 40 were injured.")
+    prompts = seed_newsdesk.pipeline.pick_prompts
+    stated = ask(prompts.pick_system, prompts.pick_user.format(sentences=sentences,
+                 question="How many people were injured by the storm?"), factoid_schema(2))
+    unstated = ask(prompts.pick_system, prompts.pick_user.format(sentences=sentences,
+                   question="How many dogs did the firefighters rescue?"), factoid_schema(2))
+    sure, unsure = parse_pick(stated, 2), parse_pick(unstated, 2)
+    assert isinstance(stated, Reply) and stated.tokens and sure.sentences == (2,)
+    # The generated tokens read back as the reply, each with a log-probability.
+    assert "".join(t["token"] for t in stated.tokens) in stated.text and all(t["logprob"] <= 0 for t in stated.tokens)
+    assert sure.confidence is not None and sure.confidence > 0.8
+    assert unsure.confidence is None or unsure.confidence < sure.confidence
+
+
+def test_the_generator_confirms_an_answer_only_where_its_confidence_can_change_the_decision():
+    weights = [0.0] * len(FEATURES)
+    weights[FEATURES.index("model_confidence")] = 4.0
+    unsure = Scorer(weights=tuple(weights), bias=-2.0, threshold=0.5, confirms="undecided")  # p from 0.12 to 0.88
+    assert unsure.undecided({})
+    settled = Scorer(weights=tuple(weights), bias=3.0, threshold=0.5, confirms="undecided")  # p >= 0.95 either way
+    assert not settled.undecided({})
+    assert not Scorer(weights=tuple(weights), bias=-2.0, threshold=0.5).undecided({})  # fitted without it
+    assert Scorer(weights=tuple(weights), bias=3.0, threshold=0.5, confirms="always").undecided({})  # collecting
+
+
+def test_a_scorer_file_says_whether_the_generator_confirms(tmp_path):
+    path = tmp_path / "scorer.json"
+    base = {"features": list(FEATURES), "weights": [0.0] * len(FEATURES), "bias": 0.0, "threshold": 0.5}
+    for written, read in [(None, "never"), (True, "undecided"), ("always", "always"), ("undecided", "undecided")]:
+        path.write_text(json.dumps({**base, **({"confirms": written} if written is not None else {})}))
+        assert Scorer.load(path).confirms == read
+
+
+def test_a_llama_cpp_model_that_refuses_log_probabilities_is_asked_without_them():
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from app.answering.picking import constrained_caller, factoid_schema
+
+    class Plain(FakeListChatModel):  # LangChain's ChatLlamaCpp without app/llm.py's recorder
+        def _call(self, messages, stop=None, run_manager=None, **kwargs):
+            if kwargs.get("logprobs"):
+                raise ValueError("logprobs is not supported for models created with logits_all=False")
+            return super()._call(messages, stop, run_manager, **kwargs)
+
+    call = constrained_caller(Plain(responses=['{"sentence": 1, "answer": "40"}'] * 2), "llamacpp")
+    for _ in range(2):
+        reply = call("system", "user", factoid_schema(2))
+        assert reply.text == '{"sentence": 1, "answer": "40"}' and reply.tokens == ()

@@ -3,7 +3,8 @@
 Each check of app/answering/verification.py says yes or no; here what the checks found becomes a
 feature with a strength, beside what they cannot see: how close the embedder puts the question's
 verbs to the sentence's, whether WordNet relates them, how much of the question the sentence and
-its article restate, whether the generator's pick and the rules agree. A check that failed softly
+its article restate, whether the generator's pick and the rules agree, and how sure the generator
+was of its pick (its token probabilities). A check that failed softly
 (the sentence does not say the asked verb, does not name a constraint, attaches the answer to
 another argument) is one feature among these, not a veto.
 """
@@ -24,7 +25,7 @@ from app.lexicon import Lexicon
 SOFT_FAILURES = ("wrong-relation", "constraint-mismatch", "wrong-argument")
 FEATURES = ("model_pick", "rules_agree", "strength", "similarity", "rank", "relation_embedding", "relation_lexicon",
             "content_overlap", "constraints_named", "type_labelled", "wrong_relation", "constraint_mismatch",
-            "wrong_argument") + tuple(kind.value for kind in AnswerKind if kind is not AnswerKind.REASON)
+            "wrong_argument", "model_asked", "model_confidence") + tuple(kind.value for kind in AnswerKind if kind is not AnswerKind.REASON)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Candidate:
     reason: str = ""
     strength: int = 1
     rules_agree: bool = False  # the rules found the same answer in that sentence
+    model_confidence: float | None = None  # the generator's probability of its pick; None: not asked
 
 
 def features(frame: QuestionFrame, candidate: Candidate, sentence: Span, similarity: float, shown: int,
@@ -71,6 +73,10 @@ def features(frame: QuestionFrame, candidate: Candidate, sentence: Span, similar
         "wrong_relation": float(candidate.failure == "wrong-relation"),
         "constraint_mismatch": float(candidate.failure == "constraint-mismatch"),
         "wrong_argument": float(candidate.failure == "wrong-argument"),
+        # The generator's own probability of the sentence or candidate it numbered, among the
+        # numbers it could write (0 when it was not asked: "model_asked" tells the two apart).
+        "model_asked": float(candidate.model_confidence is not None),
+        "model_confidence": candidate.model_confidence or 0.0,
     }
     for kind in AnswerKind:  # the question's kind, one-hot (why/how questions are not weighed)
         values[kind.value] = float(frame.kind == kind)

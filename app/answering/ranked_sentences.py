@@ -40,6 +40,8 @@ class Prompts:
     explain_user: str
     choose_system: str
     choose_user: str
+    yes_no_system: str = ""
+    yes_no_user: str = ""
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Outcome:
     origin: str = "model"  # "model": the generator's pick verified; "matched": found by the checks
     reason: str = ""  # why nothing was given
     raw: str = ""  # the generator's JSON
+    model_confidence: float | None = None  # the generator's probability of its pick (picking.number_confidence)
     # The calibrated decision (app/answering/decision.py): the candidate weighed, its evidence and
     # the fitted probability that it is right (None without a fitted scorer or a candidate).
     candidate: str = ""

@@ -30,8 +30,9 @@ from spacy.tokens import Span
 
 from app.answering.candidates import Candidate, candidates, open_answer, preferred
 from app.answering.decision import Scorer
-from app.answering.evidence import SOFT_FAILURES, Candidate as WeighedCandidate, features as evidence_features, relation_evidence
-from app.answering.picking import (PickFn, choice_schema, factoid_schema, format_sentences, parse_choice, parse_pick)
+from app.answering.evidence import SOFT_FAILURES, Candidate as WeighedCandidate
+from app.answering.picking import (PickFn, choice_schema, factoid_schema, format_sentences, number_confidence,
+                                   parse_choice, parse_pick, reply_text)
 from app.answering.pronouns import PERSONAL, antecedent, personal_pronoun
 from app.answering.question_frame import AnswerKind, QuestionFrame, analyse_question
 from app.lexicon import Lexicon
@@ -42,6 +43,7 @@ from app.answering.cited_text import cite, cite_sentences, compose, reorder_pass
 from app.answering.ranked_sentences import (ArticleContext, Outcome, PassageContext, Prompts,  # noqa: F401
                                             SentenceRef, following_in_passage, preceding_in_passage,
                                             rank_sentences, word_similarity)
+from app.answering.weighing import confirmed, weigh
 from app.answering.why_answers import _explain  # noqa: F401
 
 log = logging.getLogger(__name__)
@@ -71,43 +73,8 @@ def answer_from_sentences(question: str, ranked: Sequence[SentenceRef], nlp: Lan
         return _explain(frame, ranked, spans, ask, prompts, user_fields, nlp, context)
     soft: list[WeighedCandidate] = []  # a generator pick that failed a check softly
     outcome = _select(frame, ranked, spans, nlp, ask, prompts, similar, context, user_fields, soft)
-    return _decide(frame, outcome, soft, ranked, spans, context, similar, lexicon, scorer)
-
-
-def _decide(frame: QuestionFrame, outcome: Outcome, soft: Sequence[WeighedCandidate], ranked: Sequence[SentenceRef],
-            spans: Sequence[Span], context: PassageContext, similar, lexicon: Lexicon | None,
-            scorer: Scorer | None) -> Outcome:
-    """The outcome with its candidate's evidence and, given a scorer, its calibrated decision: an
-    answer under the threshold is refused; a pick refused only by soft checks is answered above it."""
-    if not outcome.refused and outcome.answer:
-        index = next((i for i, r in enumerate(ranked) if r == outcome.sentences[0]), None)
-        if index is None:
-            return outcome
-        verdict = verify(frame, spans[index], outcome.answer, context(ranked[index]), similar)
-        weighed = WeighedCandidate(outcome.answer, index, outcome.origin, strength=verdict.strength or 1,
-                                   rules_agree=outcome.origin == "matched" or verdict.strength >= 2)
-    elif outcome.refused and soft:
-        weighed = soft[0]
-    else:
-        return outcome
-    evidence = evidence_features(frame, weighed, spans[weighed.index], ranked[weighed.index].similarity, len(ranked),
-                                 context(ranked[weighed.index]), similar, lexicon)
-    if outcome.refused and not relation_evidence(evidence):
-        # The word lists miss the asked verb, and neither WordNet nor the embedder finds it either:
-        # a certainty, not a strength.
-        return replace(outcome, candidate=weighed.answer, evidence=evidence)
-    outcome = replace(outcome, candidate=weighed.answer, evidence=evidence)
-    if scorer is None:
-        return outcome
-    answers, probability = scorer.answers(evidence, objected=outcome.refused)
-    if answers and outcome.refused:
-        log.info("calibrated decision: answering %r (p=%.2f) despite: %s", weighed.answer, probability, weighed.reason)
-        return replace(outcome, answer=weighed.answer, sentences=[ranked[weighed.index]], origin=weighed.origin,
-                       reason="", confidence=probability)
-    if not answers and not outcome.refused:
-        return replace(outcome, answer="", sentences=[], confidence=probability,
-                       reason=f"the evidence for “{weighed.answer}” is too weak (calibrated p={probability:.2f})")
-    return replace(outcome, confidence=probability)
+    confirm = (lambda o: confirmed(o, ranked, ask, prompts, user_fields)) if ask is not None else None
+    return weigh(frame, outcome, soft, ranked, spans, context, similar, lexicon, scorer, confirm)
 
 
 def _select(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: list[Span], nlp: Language,
@@ -162,23 +129,34 @@ def _select(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: list[Spa
 
     raw, pick = "", None
     if ask is not None:
+        reply = None
         try:
-            raw = ask(prompts.pick_system, prompts.pick_user.format(**user_fields), factoid_schema(len(ranked)))
+            reply = ask(prompts.pick_system, prompts.pick_user.format(**user_fields), factoid_schema(len(ranked)))
         except Exception as err:  # a failed model call leaves the checks to find the answer
             log.warning("answer pick failed: %s", err)
-        pick = parse_pick(raw, len(ranked))
+        pick = parse_pick(reply or "", len(ranked))
+        raw = pick.raw
     failures: list[str] = []
     if pick is not None and pick.sentences and pick.answer:
-        index = pick.sentences[0] - 1
+        index, moved = pick.sentences[0] - 1, False
         verdict = verify(frame, spans[index], pick.answer, context(ranked[index]), similar)
         if not verdict and verdict.failure != "wrong-type":
             # Small models copy from another sentence than the one they number, or number a
             # neighbour that repeats the span without the relation: the span is looked for in every
-            # shown sentence, and the best-ranked one that holds it and states it is the pick.
-            for i in (i for i, sp in enumerate(spans) if i != index and locate(pick.answer, sp)):
+            # shown sentence, and the best-ranked one that holds it and states it is the pick. When
+            # none states it and the numbered sentence does not even hold the span, the refusal says
+            # what the best-ranked sentence that holds it fails; that is no candidate to weigh (the
+            # model's confidence was in another sentence).
+            holding = [i for i, sp in enumerate(spans) if i != index and locate(pick.answer, sp)]
+            for i in holding:
                 if held := verify(frame, spans[i], pick.answer, context(ranked[i]), similar):
                     index, verdict = i, held
                     break
+            else:
+                if holding and not locate(pick.answer, spans[index]):
+                    moved = True
+                    index = holding[0]
+                    verdict = verify(frame, spans[index], pick.answer, context(ranked[index]), similar)
         if verdict and personal_pronoun(locate(pick.answer, spans[index])):
             verdict = Verdict(False, f"“{pick.answer}” does not say who", "wrong-type")
         if verdict and about_other(index):
@@ -186,17 +164,18 @@ def _select(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: list[Spa
                               "constraint-mismatch")
         if verdict:
             answer = _shortest(frame, spans[index], pick.answer, found[index])
-            return Outcome(frame, answer, [ranked[index]], "model", raw=raw)
+            return Outcome(frame, answer, [ranked[index]], "model", raw=raw, model_confidence=pick.confidence)
         failures.append(verdict.reason)
-        if verdict.failure in SOFT_FAILURES and locate(pick.answer, spans[index]):
+        if verdict.failure in SOFT_FAILURES and locate(pick.answer, spans[index]) and not moved:
             found_here = {c.text.lower() for c in found[index]} if index < len(found) else set()
             soft.append(WeighedCandidate(pick.answer, index, "model", verdict.failure, verdict.reason,
-                                         rules_agree=pick.answer.lower() in found_here))
+                                         rules_agree=pick.answer.lower() in found_here,
+                                         model_confidence=pick.confidence))
         # A model that copied a whole sentence (or most of one) instead of the answer still chose
         # it: the one answer of the asked type inside its copy, if that verifies there.
         within = _within_copy(frame, pick.answer, index, spans, found)
         if within:
-            return Outcome(frame, within[0], [ranked[within[1]]], "model", raw=raw)
+            return Outcome(frame, within[0], [ranked[within[1]]], "model", raw=raw, model_confidence=pick.confidence)
         # An open question's right sentence with a badly copied span: the phrase in its slot.
         if phrase := _open_in(frame, spans[index], context(ranked[index])):
             return Outcome(frame, phrase, [ranked[index]], "matched", raw=raw)
@@ -271,17 +250,20 @@ def _choose(frame: QuestionFrame, pool: Sequence[tuple[str, int]], ask: PickFn, 
     """The generator chooses one of several verified answers, or none (a refusal); ``stating`` gives
     an answer's sentence(s) to cite."""
     options = "\n".join(f"{n}. {text} (sentence {i + 1})" for n, (text, i) in enumerate(pool, start=1))
-    raw = ""
+    reply = None
     try:
-        raw = ask(prompts.choose_system, prompts.choose_user.format(**user_fields, options=options),
-                  choice_schema(len(pool)))
+        reply = ask(prompts.choose_system, prompts.choose_user.format(**user_fields, options=options),
+                    choice_schema(len(pool)))
     except Exception as err:
         log.warning("answer choice failed: %s", err)
+    raw = reply_text(reply)
     choice = parse_choice(raw, len(pool))
+    confidence = number_confidence(reply, "choice", range(len(pool) + 1))
     if not choice:
-        return Outcome(frame, reason="several sentences state different answers and none was chosen", raw=raw)
+        return Outcome(frame, reason="several sentences state different answers and none was chosen", raw=raw,
+                       model_confidence=confidence)
     text, index = pool[choice - 1]
-    return Outcome(frame, text, stating(text, index), "model", raw=raw)
+    return Outcome(frame, text, stating(text, index), "model", raw=raw, model_confidence=confidence)
 
 
 def _about_someone_else(frame: QuestionFrame, spans: Sequence[Span],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from spacy.language import Language
 from spacy.tokens import Span
 
-from app.answering.picking import (PickFn, explain_schema, parse_pick)
+from app.answering.picking import (PickFn, explain_schema, parse_pick, reply_text)
 from app.answering.question_frame import QuestionFrame
 from app.answering.verification import Verdict, explains, gives_cause, names_hold
 
@@ -27,7 +27,8 @@ def _explain(frame: QuestionFrame, ranked: Sequence[SentenceRef], spans: Sequenc
     picked: tuple[int, ...] = ()
     if ask is not None:
         try:
-            raw = ask(prompts.explain_system, prompts.explain_user.format(**user_fields), explain_schema(len(ranked)))
+            raw = reply_text(ask(prompts.explain_system, prompts.explain_user.format(**user_fields),
+                                 explain_schema(len(ranked))))
         except Exception as err:
             log.warning("explanation pick failed: %s", err)
         picked = parse_pick(raw, len(ranked)).sentences

@@ -27,13 +27,17 @@ from app.answering.evidence import FEATURES, relation_evidence, vector
 BINS = 5
 
 
-def examples(turns: Sequence[dict]) -> tuple[list[list[float]], list[int], list[bool]]:
+def examples(turns: Sequence[dict], confirms: bool = False) -> tuple[list[list[float]], list[int], list[bool]]:
     """Feature rows, labels (the candidate is right) and whether a soft check objected (the turn was
-    refused with a weighed candidate), of every turn whose candidate the decision could weigh."""
+    refused with a weighed candidate), of every turn whose candidate the decision could weigh.
+    Without ``confirms`` the generator's confirmation of the checks' own answers, where a report
+    holds it, is left out: the decision is fitted as it will run, asking the generator nothing more."""
     rows, labels, objected = [], [], []
     for turn in turns:
         evidence = turn.get("evidence")
         if evidence and "candidate_correct" in turn and (not turn.get("refused") or relation_evidence(evidence)):
+            if not confirms and not evidence.get("model_pick"):
+                evidence = {**evidence, "model_asked": 0.0, "model_confidence": 0.0}
             rows.append(vector(evidence))
             labels.append(int(bool(turn["candidate_correct"])))
             objected.append(bool(turn.get("refused")) and "calibrated" not in (turn.get("refusal_reason") or ""))
@@ -63,11 +67,11 @@ def _veto_threshold(checked: Sequence[tuple[float, int]]) -> float:
     return best
 
 
-def fit(turns: Sequence[dict], sources: Sequence[str]) -> dict:
+def fit(turns: Sequence[dict], sources: Sequence[str], confirms: bool = False) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
-    rows, labels, objected = examples(turns)
+    rows, labels, objected = examples(turns, confirms)
     if len(set(labels)) < 2:
         raise ValueError(f"{len(rows)} examples with one label only: nothing to fit")
     model = LogisticRegression(C=1.0, max_iter=1000)
@@ -85,7 +89,8 @@ def fit(turns: Sequence[dict], sources: Sequence[str]) -> dict:
     decided = [(p >= (override if o else threshold), y) for p, y, o in zip(held_out, labels, objected)]
     checks_alone = [(not o, y) for o, y in zip(objected, labels)]
     score = lambda pairs: round(sum((1 if y else -1) for answered, y in pairs if answered) / len(labels), 4)
-    return {"features": list(FEATURES), "weights": [round(float(w), 5) for w in model.coef_[0]],
+    return {"features": list(FEATURES), "confirms": "undecided" if confirms else "never",
+            "weights": [round(float(w), 5) for w in model.coef_[0]],
             "bias": round(float(model.intercept_[0]), 5), "threshold": threshold, "override_threshold": override,
             "fitted_on": {"reports": list(sources), "examples": len(rows), "right": sum(labels),
                           "objected": sum(objected), "objected_right": sum(y for y, o in zip(labels, objected) if o),
@@ -130,11 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     fitting = sub.add_parser("fit", help="fit on development-set reports and write the scorer")
     fitting.add_argument("reports", nargs="+", help="report.json files of development sets")
     fitting.add_argument("--out", default=str(DEFAULT_SCORER))
+    fitting.add_argument("--confirms", action="store_true",
+                         help="the reports were run with the generator confirming every answer of the checks "
+                              "(a scorer file with \"confirms\": \"always\"); the fitted decision asks for it "
+                              "where it can change the decision")
     show = sub.add_parser("show", help="the calibration of reports (ECE, reliability table)")
     show.add_argument("reports", nargs="+")
     args = parser.parse_args(argv)
     if args.command == "fit":
-        scorer = fit(_turns(args.reports), args.reports)
+        scorer = fit(_turns(args.reports), args.reports, confirms=args.confirms)
         Path(args.out).write_text(json.dumps(scorer, indent=2) + "\n", encoding="utf-8")
         print(json.dumps({k: scorer[k] for k in ("threshold", "override_threshold", "fitted_on", "calibration")}, indent=2))
     else:
