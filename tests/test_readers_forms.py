@@ -201,9 +201,30 @@ def test_keywords_and_requests_get_an_extractive_summary_of_cited_sentences(app,
 
 
 def test_a_yes_no_question_the_article_settles_is_answered_with_its_sentence(app):
-    answer = app().ask("Were there any injuries at the base?")
+    # The generator reads the same sentences and agrees (constrained output: a sentence and a verdict).
+    answer = app('{"sentence": 1, "answer": "yes"}').ask("Were there any injuries at the base?")
     assert answer.text.startswith("Yes") and answer.citations
     assert "injur" in answer.citations[0].span.text
+
+
+@pytest.mark.parametrize("reply", ['{"sentence": 0, "answer": "not stated"}', '{"sentence": 2, "answer": "no"}'])
+def test_a_yes_no_verdict_the_generator_does_not_read_too_is_refused(app, reply):
+    answer = app(reply).ask("Were there any injuries at the base?")
+    assert answer.refused and not answer.citations
+    assert "do not settle it" in answer.refusal_reason
+
+
+def test_without_a_generator_the_parse_settles_a_yes_no_question_alone():
+    from app.answering.ranked_sentences import Prompts
+    from app.answering.yes_no import generator_verdict
+
+    ranked = _ranked("Forty homes were evacuated after the river burst its banks.")
+    assert generator_verdict("Were any homes evacuated?", ranked, None, Prompts(*[""] * 6)) is None
+    # A reply that names no shown sentence is read as "nothing settles it".
+    assert generator_verdict("Were any homes evacuated?", ranked, lambda *a: '{"sentence": 4, "answer": "yes"}',
+                             Prompts(*["x"] * 8)) == ""
+    assert generator_verdict("Were any homes evacuated?", ranked, lambda *a: '{"sentence": 1, "answer": "yes"}',
+                             Prompts(*["x"] * 8)) == "Yes"
 
 
 def test_capitals_do_not_change_what_is_asked(app, seed_settings):
@@ -252,7 +273,7 @@ def test_a_lead_in_s_names_and_years_become_constraints_on_the_answer_s_article(
 
     frame = narrowed_by(analyse_question(nlp("How many homes were evacuated?")),
                         nlp("In February 2020, Storm Dennis flooded towns across Wales."))
-    assert "Wales" in {text for text, _ in frame.constraints} and 2020 in frame.years
+    assert "Wales" in {text for text, _ in frame.constraints} and 2020 in frame.story_years
 
 
 def test_a_lead_in_naming_another_place_than_the_article_s_is_not_answered_from_it(app):
@@ -260,3 +281,23 @@ def test_a_lead_in_naming_another_place_than_the_article_s_is_not_answered_from_
     assert not answered.refused and "Fourteen" in answered.text
     elsewhere = app().ask("I read about a rocket attack in Kabul. How many rockets hit the base?")
     assert elsewhere.refused
+
+
+def test_an_unsure_generator_verdict_settles_nothing():
+    import math
+
+    from app.answering.picking import Reply
+    from app.answering.ranked_sentences import Prompts
+    from app.answering.yes_no import generator_verdict
+
+    def reply(p_yes: float) -> Reply:
+        tokens = [{"token": t, "logprob": 0.0, "top_logprobs": []} for t in ('{"', "sentence", '":', " ", "1", ',"',
+                                                                             "answer", '":', ' "')]
+        tokens.append({"token": "yes", "logprob": math.log(p_yes), "top_logprobs": [
+            {"token": "yes", "logprob": math.log(p_yes)}, {"token": "no", "logprob": math.log(1 - p_yes)}]})
+        return Reply('{"sentence": 1, "answer": "yes"}', tuple(tokens))
+
+    ranked = _ranked("Forty homes were evacuated after the river burst its banks.")
+    prompts = Prompts(*["x"] * 8)
+    assert generator_verdict("Were any homes evacuated?", ranked, lambda *a: reply(0.95), prompts) == "Yes"
+    assert generator_verdict("Were any homes evacuated?", ranked, lambda *a: reply(0.55), prompts) == ""

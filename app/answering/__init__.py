@@ -1,6 +1,7 @@
 """Answering a question: the pipeline and the steps it runs.
 
-- ``pipeline``        the flow (rewrite, retrieve, rank sentences, pick, verify) and question validation;
+- ``pipeline``        the flow (rewrite, retrieve, rank sentences, pick, verify);
+- ``question_input``  the question checked as typed, and the prompt files;
 - ``rewriting``       follow-up questions made standalone;
 - ``sentences``       sentences ranked, the answer taken from the one that states it, composed and cited;
 - ``question_frame``  what a question asks for (spaCy parse); its words in ``relation_lexicon``, its parse
@@ -11,7 +12,9 @@
                       shared ``dependency_tree`` helpers;
 - ``candidates``      the verified answers a sentence holds, an open question's slot filler;
 - ``pronouns``        who "he"/"she" is ("…,” he said): the person named just before;
-- ``picking``         the generator's constrained JSON pick of a sentence and a span;
+- ``picking``         the generator's constrained JSON pick of a sentence and a span, and its confidence;
+- ``weighing``        an outcome's evidence and the calibrated decision on it (``evidence``, ``decision``);
+- ``noun_classes``    what a noun names (person, organisation, place, time, money), by WordNet;
 - ``citations``       passage evidence text and claim citing (the evaluation's judge, tests);
 - ``grounding``       whether a claim's facts are in a passage (the evaluation, rewriting helpers);
 - ``refusals``        every refusal, built in one place;

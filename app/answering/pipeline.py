@@ -25,7 +25,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
@@ -38,16 +37,17 @@ from app.answering.comparison import answer_comparison
 from app.answering.decision import Scorer
 from app.answering.conflicts import Conflict, find_conflict, with_conflict
 from app.answering.dated_answers import dated, filters_for, newer_coverage, prefer_recent, with_date_notes
-from app.answering.picking import PickFn, constrained_caller
+from app.answering.picking import PickFn, Reply, constrained_caller
+from app.answering.question_input import QuestionError, load_prompt, load_prompts, validate_question  # noqa: F401
 from app.answering.query_form import ReadQuery, read_query
 from app.answering.question_frame import analyse_question, narrowed_by
 from app.answering.refusals import refusal
 from app.answering.rewriting import Turn, asked_part, rewrite
-from app.answering.sentences import (ArticleContext, Outcome, Prompts, SentenceRef, answer_from_sentences, compose,
+from app.answering.sentences import (ArticleContext, Outcome, SentenceRef, answer_from_sentences, compose,
                                      cite_sentences, rank_sentences, reorder_passages, word_similarity)
 from app.answering.summaries import summarise
 from app.answering.timeline import build_timeline, compose_timeline, is_timeline_question
-from app.answering.yes_no import settle
+from app.answering.yes_no import generator_verdict, settle
 from app.config import Settings
 from app.dates import format_day, parse_iso
 from app.embedding import reading_embeddings
@@ -61,29 +61,6 @@ from app.types import Answer, FinalAnswer, Passage, StreamEvent, TextDelta
 from app.vocabulary import normalise_query
 
 log = logging.getLogger(__name__)
-
-
-class QuestionError(ValueError):
-    """The question cannot be asked as it is (empty, too long)."""
-
-
-def validate_question(question: str, settings: Settings) -> str:
-    """The question with its whitespace normalised, or ``QuestionError`` saying what is wrong."""
-    if not isinstance(question, str):
-        raise QuestionError("the question must be text")
-    question = " ".join(question.split())
-    if not question:
-        raise QuestionError("the question is empty: type a question about the articles")
-    if len(question) > settings.max_question_chars:
-        raise QuestionError(
-            f"the question is {len(question)} characters long; the limit is {settings.max_question_chars}. "
-            "Ask something shorter."
-        )
-    return question
-
-
-def load_prompt(settings: Settings, name: str) -> str:
-    return (Path(settings.prompts_dir) / name).read_text(encoding="utf-8").strip()
 
 
 class Pipeline:
@@ -110,9 +87,7 @@ class Pipeline:
         # pipeline sharing another's chat model must share its lock too (``Newsdesk.for_index``).
         self.generation_lock = generation_lock if generation_lock is not None \
             else new_generation_lock(settings.llm, chat_model)
-        self.pick_prompts = Prompts(*(load_prompt(settings, f"{name}.txt") for name in
-                                      ("pick_system", "pick_user", "explain_system", "explain_user",
-                                       "choose_system", "choose_user")))
+        self.pick_prompts = load_prompts(settings)
         self.condense_prompt = load_prompt(settings, "condense.txt")
 
     # -- models, built on first use when not given ------------------------------------------
@@ -151,7 +126,7 @@ class Pipeline:
         """spaCy's English pipeline (question analysis and verification), loaded on first use."""
         with self._build_lock:
             if self._nlp is None:
-                self._nlp = load_spacy()
+                self._nlp = load_spacy(lexicon=self.lexicon)
             return self._nlp
 
     # -- steps ------------------------------------------------------------------------------
@@ -175,7 +150,7 @@ class Pipeline:
         """The generator under constrained output, called the way every generation is: through the
         chat model (a llama.cpp worker pool runs it on a free worker) under the generation lock. The
         chat model is only built when a pick is needed (answers the checks settle need none)."""
-        def locked(system: str, user: str, schema: dict) -> str:
+        def locked(system: str, user: str, schema: dict) -> "str | Reply":
             call = constrained_caller(with_temperature(self.chat_model, temperature), self.settings.llm.backend)
             with self.generation_lock:
                 return call(system, user, schema)
@@ -291,15 +266,16 @@ class Pipeline:
         # A lead-in's names and years say which story: the answer's article must name them too.
         frame = narrowed_by(analyse_question(self.nlp(read.question)), self.nlp(read.lead_in)) if read.lead_in else None
         asked = f"{read.lead_in} {standalone}" if read.lead_in else standalone  # what the generator is shown
+        articles = ArticleContext(self.store)
         outcome = answer_from_sentences(asked, ranked, self.nlp, self.picker(temperature), self.pick_prompts,
-                                        similar, frame=frame, context=ArticleContext(self.store),
+                                        similar, frame=frame, context=articles,
                                         shown=self.settings.retrieval.answer_sentences, lexicon=self.lexicon,
                                         scorer=self.scorer)
         timings["generation_s"] = time.perf_counter() - mark
         timings["first_token_s"] = time.perf_counter() - started  # the first (and only) text is the checked one
         # Other sources (a story's other copies too) giving another value for the answer's fact.
         conflict = find_conflict(outcome, self._with_copies(standalone, outcome, ranked, filters), self.nlp,
-                                 similar)
+                                 similar, context=articles)
         answer = dated(self._stated(outcome, passages, done, conflict, intent.latest), intent, ranked)
         # The generator's output is a JSON pick, not prose: the checked text is the only delta.
         yield TextDelta(text=answer.text)
@@ -340,6 +316,12 @@ class Pipeline:
                          shown=self.settings.retrieval.answer_sentences)
         if settled is None:
             return refusal("not_stated", passages=passages, detail="no sentence settles yes or no", **done())
+        read_by_model = generator_verdict(read.question, ranked, self.picker(), self.pick_prompts,
+                                          shown=self.settings.retrieval.answer_sentences)
+        if read_by_model is not None and read_by_model != settled.verdict:
+            return refusal("not_stated", passages=passages, **done(),
+                           detail=f"the sentences do not settle it: the parse reads “{settled.verdict}”, "
+                                  f"the generator {f'“{read_by_model}”' if read_by_model else 'finds no sentence'}")
         marked, citations = cite_sentences([(settled.ref, "matched")])
         citations = with_date_notes(citations)
         # The verdict leads; when it depends on the date, the date follows it ("Yes, as of …").

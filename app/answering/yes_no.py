@@ -4,8 +4,16 @@ A sentence settles "Did the rockets hit the base?" when it states the asked rela
 or a word WordNet or the embedder puts beside it) about what the question names (most of its
 content words, every name either in the sentence or in its article). It says "No" when that
 relation is negated there ("No injuries were recorded") or when it gives another number than the
-question's ("Did 20 rockets hit …?" / "Fourteen … hit"); otherwise "Yes". The model is not asked:
-the parse decides, and a question nothing settles is refused, never guessed.
+question's ("Did 20 rockets hit …?" / "Fourteen … hit"); otherwise "Yes". A question nothing
+settles is refused, never guessed.
+
+The parse's match is lenient (half the question's words, an embedding as close as "rocket" and
+"projectile"), so a sentence about the topic can pass for one that settles it. Where a generator
+is configured it reads the same sentences (prompts/yes_no_*.txt, constrained output), and the
+answer is given only when its verdict is the parse's: two weak readers that must agree. A small
+model says "yes" to nearly any question about a sentence on the topic, but less surely: where the
+backend gives token probabilities, its verdict counts only when it holds at least twice the
+probability of the other verdicts together (``SURE``).
 """
 
 from __future__ import annotations
@@ -13,18 +21,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import logging
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from app.answering.picking import PickFn, format_sentences, reply_text, value_confidence
 from app.answering.question_frame import CONSTRAINT_LABELS, LIGHT_VERBS, is_content, number_value, relates
-from app.answering.sentences import SentenceRef
+from app.answering.sentences import Prompts, SentenceRef
 from app.lexicon import Lexicon
+
+log = logging.getLogger(__name__)
 
 # A content word of the question is matched by a sentence word whose embedding is this close
 # ("rocket" ~ "projectile" 0.55 with MiniLM).
 WORD_MATCH = 0.5
 # Share of the question's other content words the settling sentence must match.
 COVERAGE = 0.5
+# The generator's verdict counts when its probability is at least twice the others' together.
+SURE = 2 / 3
 
 
 @dataclass(frozen=True)
@@ -116,3 +131,46 @@ def settle(question: str, ranked: Sequence[SentenceRef], nlp: Language, similar:
             continue  # the asked number is neither stated nor contradicted here
         return Settled("Yes", ref, f"the sentence states '{stated.text}'")
     return None
+
+
+def yes_no_schema(count: int) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "sentence": {"type": "integer", "enum": list(range(0, count + 1))},
+            "answer": {"type": "string", "enum": ["yes", "no", "not stated"]},
+        },
+        "required": ["sentence", "answer"],
+        "additionalProperties": False,
+    }
+
+
+def generator_verdict(question: str, ranked: Sequence[SentenceRef], ask: PickFn | None, prompts: Prompts,
+                      shown: int = 6) -> str | None:
+    """The generator's reading of the ``shown`` best-ranked sentences: "Yes", "No", or "" when it
+    finds no sentence that settles the question; None when there is no generator to ask or the
+    call failed (the parse then decides alone)."""
+    if ask is None or not prompts.yes_no_system:
+        return None
+    refs = list(ranked[:shown])
+    listing = format_sentences([(r.passage.title, r.passage.date, r.text) for r in refs])
+    try:
+        reply = ask(prompts.yes_no_system, prompts.yes_no_user.format(sentences=listing, question=question),
+                    yes_no_schema(len(refs)))
+    except Exception as err:
+        log.warning("yes/no reading failed: %s", err)
+        return None
+    import json
+
+    try:
+        data = json.loads(reply_text(reply))
+    except json.JSONDecodeError:
+        return ""
+    answer, sentence = data.get("answer"), data.get("sentence")
+    if not isinstance(sentence, int) or not 1 <= sentence <= len(refs) or answer not in ("yes", "no"):
+        return ""
+    confidence = value_confidence(reply, "answer", ("yes", "no", "not stated"))
+    if confidence is not None and confidence < SURE:
+        log.info("yes/no: the generator reads %r with p=%.2f only", answer, confidence)
+        return ""
+    return answer.capitalize()
