@@ -165,3 +165,37 @@ def test_the_answers_figure_in_another_sentence_does_not_hide_the_sources_other_
     frame = analyse_question(nlp("According to Lopez Obrador, how many Mexican nationals were killed in the attack?"))
     conflict = find_conflict(Outcome(frame, "eight", [ranked[0]], "model"), ranked, nlp)
     assert conflict is not None and [r.value_text for r in conflict.reports] == ["eight", "six"]
+
+
+def test_of_a_sources_several_figures_the_one_worded_like_the_answer_is_its_report(nlp):
+    # The other report also gives a magnitude in another sentence, which the checks can read as a
+    # count; the sentence that restates the answer's own wording is the one that reports the fact.
+    own = "The institute recorded 40 aftershocks by Monday evening. The death toll rose after a 5.0 magnitude aftershock."
+    other = "The institute recorded 45 aftershocks by Monday evening. The death toll rose after a 5.0 magnitude aftershock."
+    question = "How many aftershocks had the institute recorded after the quake?"
+    ranked = [ref("a", own, "The institute recorded 40 aftershocks by Monday evening.", "2019-10-19", "Wire A",
+                  title="Quake aftershocks"),
+              ref("b", other, "The death toll rose after a 5.0 magnitude aftershock.", "2019-10-19", "Wire B",
+                  title="Quake aftershocks", similarity=0.59),
+              ref("b", other, "The institute recorded 45 aftershocks by Monday evening.", "2019-10-19", "Wire B",
+                  title="Quake aftershocks", similarity=0.58)]
+    outcome, conflict = answer_and_conflict(nlp, question, ranked)
+    assert outcome.answer == "40"
+    assert conflict is not None and [r.value for r in conflict.reports] == [40.0, 45.0]
+
+
+def test_another_sources_sentence_is_checked_against_its_whole_article_like_the_answers(nlp):
+    # The other report names the storm in an earlier paragraph, not in the chunk that gives its figure.
+    own = "Storm Ciara flooded the valley. Officials said 300 homes were evacuated."
+    other_chunk = "Officials said 350 homes were evacuated."
+    other_article = "Storm Ciara flooded the valley on Sunday.\n\n" + other_chunk
+    question = "How many homes were evacuated because of Storm Ciara?"
+    ranked = [ref("a", own, "Officials said 300 homes were evacuated.", "2020-02-10", "Wire A", title="Valley floods"),
+              ref("b", other_chunk, other_chunk, "2020-02-10", "Wire B", title="Valley floods", similarity=0.58)]
+    outcome = answer_from_sentences(question, ranked, nlp, None, None,
+                                    context=lambda r: r.passage.text)
+    assert outcome.answer == "300"
+    assert find_conflict(outcome, ranked, nlp) is None  # the chunk alone does not name the storm
+    articles = {"a": own, "b": other_article}
+    conflict = find_conflict(outcome, ranked, nlp, context=lambda r: articles[r.passage.article_id])
+    assert conflict is not None and [r.value for r in conflict.reports] == [300.0, 350.0]

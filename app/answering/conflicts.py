@@ -86,12 +86,15 @@ def same_value(a: Value, b: Value) -> bool:
 
 
 def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language,
-                  similar: Callable[[str, str], float] | None = None, depth: int = 6) -> Conflict | None:
+                  similar: Callable[[str, str], float] | None = None, depth: int = 6,
+                  context: Callable[[SentenceRef], str] | None = None) -> Conflict | None:
     """Sources among the other articles' ``depth`` best-ranked sentences that state another value for the
-    answer's fact.
+    answer's fact. ``context``: what a sentence's article attests, its constraints checked against it
+    as the answer's were (default: its passage alone, whose chunk may not repeat the story's names).
 
-    One report per article: an article that gives two different strong values, or the answer's own
-    value as a strong one, is not counted against the answer; nor is a sentence that holds the
+    One report per article: of an article's different strong values, the one stated in words most
+    like the answer's sentence (none when no sentence is closest); an article that gives the
+    answer's own value as a strong one is not counted against the answer; nor is a sentence that holds the
     answer's value anywhere (another sentence of that article may still disagree: "eight
     kilometers" elsewhere does not make "six nationals were killed" agree with "eight").
     """
@@ -109,8 +112,8 @@ def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language
         sentence = doc[:]
         if _states_value(frame.kind, answer_value, sentence):
             continue  # this sentence gives the answer's value too: it does not contradict it
-        strong = {c.text: c for c in candidates(frame, sentence, evidence_text(ref.passage), similar)
-                  if c.verdict.strength >= 2}
+        attests = context(ref) if context is not None else evidence_text(ref.passage)
+        strong = {c.text: c for c in candidates(frame, sentence, attests, similar) if c.verdict.strength >= 2}
         for text in strong:
             value = value_of(frame.kind, text, sentence, ref.passage.date)
             if value is not None:
@@ -119,9 +122,9 @@ def find_conflict(outcome: Outcome, ranked: Sequence[SentenceRef], nlp: Language
     for article_id, found in by_article.items():
         if any(same_value(r.value, answer_value) for r in found):
             continue  # this source states the answer's value too: no contradiction shown
-        distinct = _distinct(found)
-        if len(distinct) == 1 and not any(same_value(distinct[0].value, r.value) for r in reports):
-            reports.append(distinct[0])
+        report = _restating(_distinct(found), stating.text)
+        if report is not None and not any(same_value(report.value, r.value) for r in reports):
+            reports.append(report)
     if not reports:
         return None
     return Conflict(frame, (Report(stating, outcome.answer, answer_value), *reports))
@@ -138,6 +141,25 @@ def _states_value(kind: AnswerKind, value: Value, sentence: Span) -> bool:
         words = {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}
         return value <= words
     return False
+
+
+def _restating(reports: Sequence[Report], stating: str) -> Report | None:
+    """The source's one value for the fact: its only one, or, of several, the one whose sentence
+    words the fact most like the answer's sentence does (another report of one fact restates it:
+    "Phivolcs recorded 811 aftershocks" beside a magnitude in another sentence). None when no
+    sentence is closest."""
+    if len(reports) <= 1:
+        return reports[0] if reports else None
+    words = _words(stating)
+    shared = [len(words & _words(r.ref.text)) / max(len(words), 1) for r in reports]
+    best = max(shared)
+    if shared.count(best) > 1 or best < 0.5:
+        return None
+    return reports[shared.index(best)]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2}
 
 
 def _distinct(reports: Sequence[Report]) -> list[Report]:
