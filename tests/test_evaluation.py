@@ -304,7 +304,7 @@ def test_shipped_question_sets_have_both_splits_except_the_held_out_and_the_deve
     for path in sorted((REPO / "tests" / "questions").glob("*.yaml")):
         questions = load_questions(path)
         dev = sum(q.split == "dev" for q in questions)
-        if path.name == "wikinews-fresh.yaml":  # written after the rules, never tuned on: all held out
+        if path.name in ("wikinews-fresh.yaml", "desk.yaml"):  # written after the rules, never tuned on: all held out
             assert dev == 0, (path.name, dev)
             continue
         if path.name in ("wikinews-dev2.yaml", "wikinews-dev3.yaml"):  # development sets: failures read, all dev

@@ -241,7 +241,8 @@ def test_request_bodies_over_the_limit_get_413(seed_settings):
         assert response.status_code == 413
         upload = httpx.post(f"{url}/api/ingest", files=[("files", ("big.txt", b"a" * 1_200_000, "text/plain"))])
         assert upload.status_code == 413
-        assert httpx.post(f"{url}/api/ask", json={"question": OFF_TOPIC}).status_code == 200
+        # The server still answers (its first question loads the models: seconds on 2 cores).
+        assert httpx.post(f"{url}/api/ask", json={"question": OFF_TOPIC}, timeout=60).status_code == 200
 
 
 def test_streams_over_the_cap_get_503_and_refusals_do_not_wait(seed_settings):
