@@ -18,10 +18,10 @@ probability of the other verdicts together (``SURE``).
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import logging
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -160,11 +160,11 @@ def generator_verdict(question: str, ranked: Sequence[SentenceRef], ask: PickFn 
     except Exception as err:
         log.warning("yes/no reading failed: %s", err)
         return None
-    import json
-
     try:
         data = json.loads(reply_text(reply))
     except json.JSONDecodeError:
+        return ""
+    if not isinstance(data, dict):
         return ""
     answer, sentence = data.get("answer"), data.get("sentence")
     if not isinstance(sentence, int) or not 1 <= sentence <= len(refs) or answer not in ("yes", "no"):
