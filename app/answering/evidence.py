@@ -25,7 +25,8 @@ from app.lexicon import Lexicon
 SOFT_FAILURES = ("wrong-relation", "constraint-mismatch", "wrong-argument")
 FEATURES = ("model_pick", "rules_agree", "strength", "similarity", "rank", "relation_embedding", "relation_lexicon",
             "content_overlap", "constraints_named", "type_labelled", "wrong_relation", "constraint_mismatch",
-            "wrong_argument", "model_asked", "model_confidence") + tuple(kind.value for kind in AnswerKind if kind is not AnswerKind.REASON)
+            "wrong_argument", "model_asked", "model_confidence") \
+    + tuple(kind.value for kind in AnswerKind if kind is not AnswerKind.REASON)
 
 
 @dataclass(frozen=True)
