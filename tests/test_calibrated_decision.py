@@ -97,13 +97,6 @@ def test_without_log_probabilities_there_is_no_confidence_and_the_pick_still_rea
     assert pick.sentences == (2,) and pick.answer == "40" and pick.confidence is None
 
 
-def test_a_candidate_the_model_was_not_asked_about_is_told_apart_from_an_unsure_pick():
-    from app.answering.evidence import Candidate
-
-    assert Candidate("40", 0, "matched").model_confidence is None
-    assert {"model_asked", "model_confidence"} <= set(FEATURES)
-
-
 @pytest.mark.slow
 def test_the_llama_cpp_generator_reports_how_sure_it_is_of_its_pick(seed_newsdesk):
     from app.answering.picking import factoid_schema

@@ -60,7 +60,7 @@ def _typed_tokens(frame: QuestionFrame, sentence: Span, tokens: Sequence[Token])
 
 # Month and weekday names and abbreviations, as Python's calendar module knows them.
 CALENDAR = frozenset(name.lower() for name in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name,
-                                               *calendar.day_abbr) if name) | {"sept"}
+                                               *calendar.day_abbr) if name)
 # Words that place a time relative to another ("two days ago", "the next morning").
 _RELATIVE = frozenset("ago last next earlier later".split())
 
